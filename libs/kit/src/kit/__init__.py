@@ -1,0 +1,1 @@
+"""Shared plumbing for the helpdesk services. It imports no service."""

@@ -1,0 +1,1 @@
+"""gRPC plumbing: server with health, reflection, deadline and error interceptors; client helpers."""

@@ -1,0 +1,1 @@
+"""The launcher: starts PostgreSQL, NATS and every service as one stack (`make run`, tests)."""

@@ -1,0 +1,34 @@
+"""audit subscribes to every stream."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from kit.events.consumer import Consumer
+from kit.events.envelope import Envelope
+from kit.events.streams import STREAMS
+from kit.runtime import Runtime
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit import service
+from audit.models import inbox
+
+
+async def record(session: AsyncSession, events: Sequence[Envelope]) -> None:
+    await service.append(session=session, events=events)
+
+
+def consumers(rt: Runtime) -> list[Consumer]:
+    return [
+        Consumer(
+            js=rt.js,
+            db=rt.db,
+            inbox=inbox,
+            durable=f"audit-{stream.lower()}",
+            stream=stream,
+            subject=subject,
+            handler=record,
+            batch_size=200,
+        )
+        for stream, subject in STREAMS.items()
+    ]
