@@ -28,3 +28,7 @@ class UserRead(BaseModel):
     roles: list[str]
     groups: list[GroupRead]
     active: bool
+
+
+class GroupPage(BaseModel):
+    items: list[GroupRead]

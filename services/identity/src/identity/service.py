@@ -114,6 +114,14 @@ async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> UserRead:
     )
 
 
+async def list_groups(*, session: AsyncSession) -> list[GroupRead]:
+    """Every group, by name."""
+    rows = await session.execute(
+        select(groups.c.id, groups.c.key, groups.c.name).order_by(groups.c.name)
+    )
+    return [GroupRead(id=r.id, key=r.key, name=r.name) for r in rows]
+
+
 # Which roles may perform an action; scoped actions also need membership of the group.
 POLICY: dict[str, tuple[frozenset[str], bool]] = {
     "tickets.create": (frozenset({"requester", "agent", "group_lead", "admin"}), False),

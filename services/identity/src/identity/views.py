@@ -11,7 +11,7 @@ from kit.http import CurrentUser
 from kit.runtime import Runtime
 
 from identity import keys, service
-from identity.schemas import TokenRead, UserRead
+from identity.schemas import GroupPage, TokenRead, UserRead
 
 router = APIRouter(prefix="/api/v1")
 
@@ -66,3 +66,10 @@ async def me(request: Request, principal: CurrentUser) -> UserRead:
     """The caller's own profile: roles and groups."""
     async with _rt(request).db.read() as session:
         return await service.get_user(session=session, user_id=uuid.UUID(principal.user_id))
+
+
+@router.get("/groups", response_model=GroupPage, tags=["groups"])
+async def list_groups(request: Request, principal: CurrentUser) -> GroupPage:
+    """The groups that own categories and work queues."""
+    async with _rt(request).db.read() as session:
+        return GroupPage(items=await service.list_groups(session=session))
