@@ -162,12 +162,15 @@ async def run_service(spec: ServiceSpec, settings: ServiceSettings) -> None:
     app.state.runtime = rt
     app.state.settings = settings
     background: list[Background] = []
+    relay = None
     if spec.outbox is not None:
         relay = OutboxRelay(rt.db, spec.outbox, rt.js)
         app.state.relay = relay
         background.append(relay.run)
-    if spec.consumers is not None:
-        background.extend(c.run for c in spec.consumers(rt))
+    for consumer in spec.consumers(rt) if spec.consumers is not None else ():
+        if relay is not None:
+            consumer.after_commit = relay.wake
+        background.append(consumer.run)
     if spec.setup is not None:
         await spec.setup(rt, app)
     grpc_server = None

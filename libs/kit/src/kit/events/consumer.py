@@ -58,6 +58,7 @@ class Consumer:
         handler: Handler,
         batch_size: int = 100,
         max_deliver: int = 20,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.js = js
         self.db = db
@@ -68,6 +69,8 @@ class Consumer:
         self.handler = handler
         self.batch_size = batch_size
         self.max_deliver = max_deliver
+        self.after_commit = after_commit
+        """Called after each committed batch, e.g. to wake the outbox relay for its events."""
 
     async def run(self, stop: asyncio.Event) -> None:
         await ensure_stream(self.js, self.stream)
@@ -150,4 +153,6 @@ class Consumer:
                 todo = [e for e in envelopes if uuid.UUID(e.event_id) in fresh]
                 if todo:
                     await self.handler(session, todo)
+        if todo and self.after_commit is not None:
+            self.after_commit()
         EVENTS_HANDLED.labels(self.durable).inc(len(todo))
