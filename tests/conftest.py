@@ -19,7 +19,14 @@ from stack.ports import free_port
 def stack() -> Iterator[Stack]:
     data = Path(tempfile.mkdtemp(prefix="helpdesk-test-"))
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data))
-    s = Stack(StackConfig(data_dir=data, web_port=free_port(), demo_password="demo-pass-1234"))
+    s = Stack(
+        StackConfig(
+            data_dir=data,
+            web_port=free_port(),
+            demo_password="demo-pass-1234",
+            extra_env={"HELPDESK_AUDIT_CHECKPOINT_INTERVAL_S": "0.5"},
+        )
+    )
     s.start(timeout=180)
     try:
         yield s

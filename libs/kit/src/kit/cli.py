@@ -29,9 +29,11 @@ def run(
     spec: str,
     migrations: str | None = None,
     seed: str | None = None,
+    commands: dict[str, tuple[str, str]] | None = None,
     argv: Sequence[str] | None = None,
 ) -> None:
-    """Parse the command line and run the command; refs are "module:attribute" strings."""
+    """Parse the command line and run the command; refs are "module:attribute" strings.
+    `commands` adds service-specific ones: name -> (help, ref of `async def fn(settings) -> int`)."""
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the HTTP and gRPC servers and the event workers")
@@ -41,6 +43,8 @@ def run(
             mig.add_argument(
                 "--seed", metavar="FILE", help="then load organisation data (idempotent)"
             )
+    for command, (help_, _) in (commands or {}).items():
+        sub.add_parser(command, help=help_)
     args = parser.parse_args(argv)
     loaded = _load(settings)()
     telemetry.setup_logging(name, loaded.log_level)
@@ -53,6 +57,8 @@ def run(
             org = json.loads(Path(args.seed).read_text())
             asyncio.run(_seed(name, loaded, _load(seed or ""), org))
         return
+    if commands and args.command in commands:
+        raise SystemExit(asyncio.run(_load(commands[args.command][1])(loaded)))
     import uvloop
 
     from kit.runtime import run_service

@@ -142,6 +142,8 @@ class ServiceSpec:
     consumers: Callable[[Runtime], Sequence[Any]] | None = None
     """Durable consumers (kit.events.consumer.Consumer) to run."""
     setup: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
+    tasks: Callable[[Runtime], Sequence[Background]] | None = None
+    """Other background work of the service (periodic jobs)."""
 
 
 async def run_service(spec: ServiceSpec, settings: ServiceSettings) -> None:
@@ -171,6 +173,8 @@ async def run_service(spec: ServiceSpec, settings: ServiceSettings) -> None:
         if relay is not None:
             consumer.after_commit = relay.wake
         background.append(consumer.run)
+    if spec.tasks is not None:
+        background.extend(spec.tasks(rt))
     if spec.setup is not None:
         await spec.setup(rt, app)
     grpc_server = None

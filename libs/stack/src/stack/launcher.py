@@ -92,6 +92,22 @@ class Stack:
         path.chmod(0o600)
         return stored
 
+    def audit_key(self) -> Path:
+        """The Ed25519 key that signs audit checkpoints, made once (a Secret in deployments)."""
+        path = self.data / "audit-signing-key.pem"
+        if not path.exists():
+            from cryptography.hazmat.primitives import serialization
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            path.touch(mode=0o600)
+            path.write_bytes(pem)
+        return path
+
     @property
     def demo_password(self) -> str:
         return self.secrets["demo"]
@@ -161,6 +177,8 @@ class Stack:
         )
         for svc in ALL_SERVICES:
             env[f"HELPDESK_{svc.upper()}_URL"] = self.services[svc].url
+        if name == "audit":
+            env["HELPDESK_AUDIT_SIGNING_KEY_FILE"] = str(self.audit_key())
         if name in DB_SERVICES:
             env["HELPDESK_DATABASE_URL"] = self.db_url(app_role(name))
             env["HELPDESK_MIGRATE_DATABASE_URL"] = self.db_url(owner_role(name))

@@ -5,4 +5,5 @@ run(
     settings="audit.config:load",
     spec="audit.main:SPEC",
     migrations="audit:migrations",
+    commands={"verify": ("re-walk the hash chain and its signed checkpoints", "audit.cli:verify")},
 )

@@ -26,4 +26,14 @@ entries = Table(
     Index("ix_entries_entity_id_seq", "entity_id", "seq"),
 )
 
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 inbox = inbox_table(metadata)

@@ -30,6 +30,7 @@ class EntryPage(BaseModel):
 class VerifyReport(BaseModel):
     ok: bool
     entries_checked: int
+    checkpoints_checked: int
     head_seq: int | None
     head_hash: str | None
     first_bad_seq: int | None = None

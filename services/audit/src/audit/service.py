@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 from kit.events.envelope import Envelope, from_timestamp
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.chain import GENESIS, canonical_body, link
-from audit.models import entries
+from audit.models import checkpoints, entries
 from audit.schemas import EntryRead, VerifyReport
+from audit.signing import Signer
 
 # Every appender (consumer, replica) takes this lock, so the chain has exactly one head.
 _CHAIN_LOCK = 0x41554449  # "AUDI"
@@ -68,9 +70,45 @@ async def history(
     return [_read(r) for r in await session.execute(query)]
 
 
-async def verify(*, session: AsyncSession, chunk: int = 5000) -> VerifyReport:
-    """Re-walk the chain from the start and name the first entry that does not match."""
-    prev, expected_seq, checked, last = GENESIS, 1, 0, 0
+async def take_checkpoint(*, session: AsyncSession, signer: Signer) -> int | None:
+    """Sign the head of the chain if it moved since the last checkpoint; returns its seq."""
+    head = (
+        await session.execute(
+            select(entries.c.seq, entries.c.hash).order_by(entries.c.seq.desc()).limit(1)
+        )
+    ).first()
+    last = (await session.execute(select(func.max(checkpoints.c.seq)))).scalar()
+    if head is None or (last is not None and head.seq <= last):
+        return None
+    await session.execute(
+        pg_insert(checkpoints)
+        .values(
+            seq=head.seq,
+            hash=head.hash,
+            key_id=signer.key_id,
+            signature=signer.sign(head.seq, head.hash),
+        )
+        .on_conflict_do_nothing(index_elements=["seq"])
+    )
+    return int(head.seq)
+
+
+async def verify(*, session: AsyncSession, signer: Signer, chunk: int = 5000) -> VerifyReport:
+    """Re-walk the chain from the start, checking every link and every signed checkpoint, and
+    name the first entry that does not match."""
+    prev, last, checked, signed = GENESIS, 0, 0, 0
+
+    def report(problem: str | None = None, bad_seq: int | None = None) -> VerifyReport:
+        return VerifyReport(
+            ok=problem is None,
+            entries_checked=checked,
+            checkpoints_checked=signed,
+            head_seq=last or None,
+            head_hash=prev if last else None,
+            first_bad_seq=bad_seq,
+            problem=problem,
+        )
+
     while True:
         rows = (
             await session.execute(
@@ -82,27 +120,37 @@ async def verify(*, session: AsyncSession, chunk: int = 5000) -> VerifyReport:
         ).all()
         if not rows:
             break
+        marks = {
+            c.seq: c
+            for c in await session.execute(
+                select(checkpoints).where(checkpoints.c.seq.between(rows[0].seq, rows[-1].seq))
+            )
+        }
         for r in rows:
-            problem = None
-            if r.seq != expected_seq:
-                problem = f"entry {expected_seq} is missing"
-            elif r.prev_hash != prev:
-                problem = "prev_hash does not match the previous entry's hash"
-            elif link(prev, r.body) != r.hash:
-                problem = "hash does not match the entry's content"
-            if problem:
-                return VerifyReport(
-                    ok=False,
-                    entries_checked=checked,
-                    head_seq=last or None,
-                    head_hash=prev if last else None,
-                    first_bad_seq=expected_seq if r.seq != expected_seq else r.seq,
-                    problem=problem,
-                )
-            prev, last, expected_seq, checked = r.hash, r.seq, r.seq + 1, checked + 1
-    return VerifyReport(
-        ok=True, entries_checked=checked, head_seq=last or None, head_hash=prev if last else None
-    )
+            if r.seq != last + 1:
+                return report(f"entry {last + 1} is missing", last + 1)
+            if r.prev_hash != prev:
+                return report("prev_hash does not match the previous entry's hash", r.seq)
+            if link(prev, r.body) != r.hash:
+                return report("hash does not match the entry's content", r.seq)
+            mark = marks.get(r.seq)
+            if mark is not None:
+                if mark.hash != r.hash:
+                    return report("the chain differs from what a signed checkpoint recorded", r.seq)
+                if mark.key_id != signer.key_id or not signer.verify(
+                    mark.seq, mark.hash, mark.signature
+                ):
+                    return report("a checkpoint's signature does not verify", r.seq)
+                signed += 1
+            prev, last, checked = r.hash, r.seq, checked + 1
+    beyond = (
+        await session.execute(select(func.max(checkpoints.c.seq)).where(checkpoints.c.seq > last))
+    ).scalar()
+    if beyond is not None:
+        return report(
+            f"a signed checkpoint covers entry {beyond}, but the chain ends at {last}", last + 1
+        )
+    return report()
 
 
 async def count(*, session: AsyncSession) -> int:

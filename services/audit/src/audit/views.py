@@ -42,4 +42,4 @@ async def list_entries(
 async def verify(request: Request, principal: Auditor) -> VerifyReport:
     """Re-walk the whole chain; names the first entry that does not match."""
     async with request.app.state.runtime.db.read() as session:
-        return await service.verify(session=session)
+        return await service.verify(session=session, signer=request.app.state.signer)
