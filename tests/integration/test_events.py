@@ -10,7 +10,8 @@ import httpx
 import nats
 import psycopg
 from helpdesk.events.v1 import tickets_pb2
-from kit.events.envelope import new_event
+from kit.events.envelope import Envelope, new_event
+from nats.js.api import DeliverPolicy
 from stack.bootstrap import DATABASE
 
 from tests.support import wait_for
@@ -88,3 +89,34 @@ def _pending(stack: Any) -> int:
             for consumer in stream.get("consumer_detail", []):
                 total += consumer.get("num_pending", 0) + consumer.get("num_ack_pending", 0)
     return total
+
+
+async def test_the_trace_travels_from_http_to_the_event(
+    stack: Any, api: httpx.Client, login: Any
+) -> None:
+    trace_id = uuid.uuid4().hex
+    h = {**login("employee"), "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"}
+    category = api.get("/categories", headers=h).json()["items"][0]
+    ticket = api.post(
+        "/tickets",
+        headers=h,
+        json={"title": "Traced", "description": "d", "category_id": category["id"]},
+    ).json()
+
+    nc = await nats.connect(stack.nats_url)
+    try:
+        js = nc.jetstream()
+        sub = await js.subscribe(
+            "tickets.ticket.created", ordered_consumer=True, deliver_policy=DeliverPolicy.LAST
+        )
+        msg = await sub.next_msg(timeout=10)
+        await sub.unsubscribe()
+    finally:
+        await nc.close()
+    env = Envelope()
+    env.ParseFromString(msg.data)
+    assert env.entity_id == ticket["id"]
+    assert msg.headers is not None
+    assert msg.headers["Nats-Msg-Id"] == env.event_id
+    assert msg.headers["traceparent"].split("-")[1] == trace_id
+    assert env.trace_context["traceparent"].split("-")[1] == trace_id
