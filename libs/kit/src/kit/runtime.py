@@ -71,6 +71,30 @@ class _Server(uvicorn.Server):
         yield
 
 
+def http_server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server on the running loop that leaves signal handling to its caller."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="none",
+        lifespan="on",
+        access_log=False,
+        log_config=None,
+        server_header=False,
+    )
+    return _Server(config)
+
+
+async def serve_http(app: FastAPI, host: str, port: int) -> None:
+    """Serve one FastAPI app until SIGINT/SIGTERM (the web front door has nothing else)."""
+    server = http_server(app, host, port)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    await server.serve()
+
+
 async def serve(
     rt: Runtime,
     app: FastAPI,
@@ -82,17 +106,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, rt.stop.set)
-    config = uvicorn.Config(
-        app,
-        host=rt.settings.http_host,
-        port=rt.settings.http_port,
-        loop="none",
-        lifespan="on",
-        access_log=False,
-        log_config=None,
-        server_header=False,
-    )
-    http = _Server(config)
+    http = http_server(app, rt.settings.http_host, rt.settings.http_port)
     if grpc_server is not None:
         await grpc_server.start()
     tasks = [asyncio.create_task(http.serve(), name="http")]

@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import uvicorn
 import uvloop
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from kit import telemetry
 from kit.http import create_app
+from kit.runtime import serve_http
 
 from web import config
 from web.proxy import Proxy
@@ -56,16 +56,4 @@ def main() -> None:
     settings = config.load()
     telemetry.setup_logging("web", settings.log_level)
     telemetry.setup_tracing("web")
-    app = build_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=settings.http_host,
-            port=settings.http_port,
-            loop="none",
-            access_log=False,
-            log_config=None,
-            server_header=False,
-        )
-    )
-    uvloop.run(server.serve())
+    uvloop.run(serve_http(build_app(settings), settings.http_host, settings.http_port))
