@@ -169,7 +169,7 @@ def assert_every_control_is_labelled(page: Page, labels: list[str]) -> None:
         expect(control).to_have_count(1)
         expect(control).to_be_visible()
         expect(control).to_have_accessible_name(name)
-        labelled_ids.append(control.get_attribute("id"))
+        labelled_ids.append(control.get_attribute("id") or "")
     assert sorted(labelled_ids) == visible_ids
 
 
