@@ -15,9 +15,8 @@ import pytest
 from audit import service
 from audit.chain import link
 from audit.signing import Signer, load_signer
-from kit.db import Database
+from kit.db import Database, Session
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 from stack.bootstrap import DATABASE
 
 from tests.support import wait_for
@@ -42,14 +41,14 @@ def signed_log(api: httpx.Client, login: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def superuser_session(stack: Any) -> AsyncIterator[AsyncSession]:
+async def superuser_session(stack: Any) -> AsyncIterator[Session]:
     url = (
         stack.admin_url().replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0]
         + "/"
         + DATABASE
     )
     db = Database(url, "audit", pool_size=1)
-    async with db.sessions() as session:
+    async with db.engine.connect() as session:
         await session.execute(text("ALTER TABLE audit.entries DISABLE TRIGGER USER"))
         await session.execute(text("ALTER TABLE audit.checkpoints DISABLE TRIGGER USER"))
         try:
@@ -65,14 +64,14 @@ def signer(stack: Any) -> Signer:
 
 
 async def test_an_intact_log_verifies(
-    signed_log: dict[str, Any], superuser_session: AsyncSession, signer: Signer
+    signed_log: dict[str, Any], superuser_session: Session, signer: Signer
 ) -> None:
     report = await service.verify(session=superuser_session, signer=signer)
     assert report.ok and report.checkpoints_checked >= 1
 
 
 async def test_an_edited_entry_is_named(
-    signed_log: dict[str, Any], superuser_session: AsyncSession, signer: Signer
+    signed_log: dict[str, Any], superuser_session: Session, signer: Signer
 ) -> None:
     await superuser_session.execute(
         text(
@@ -91,7 +90,7 @@ async def test_an_edited_entry_is_named(
 
 
 async def test_a_rewritten_chain_is_caught_by_the_signed_checkpoint(
-    signed_log: dict[str, Any], superuser_session: AsyncSession, signer: Signer
+    signed_log: dict[str, Any], superuser_session: Session, signer: Signer
 ) -> None:
     """Edit the first entry and recompute every hash after it: links all match, the signature does not."""
     rows = (
@@ -113,7 +112,7 @@ async def test_a_rewritten_chain_is_caught_by_the_signed_checkpoint(
 
 
 async def test_a_cut_off_tail_is_caught(
-    signed_log: dict[str, Any], superuser_session: AsyncSession, signer: Signer
+    signed_log: dict[str, Any], superuser_session: Session, signer: Signer
 ) -> None:
     last_mark = (
         await superuser_session.execute(text("SELECT max(seq) FROM audit.checkpoints"))
@@ -127,7 +126,7 @@ async def test_a_cut_off_tail_is_caught(
 
 
 async def test_a_forged_signature_is_caught(
-    signed_log: dict[str, Any], superuser_session: AsyncSession, signer: Signer
+    signed_log: dict[str, Any], superuser_session: Session, signer: Signer
 ) -> None:
     await superuser_session.execute(
         text("UPDATE audit.checkpoints SET signature = repeat('0', 128)")

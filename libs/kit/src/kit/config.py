@@ -27,7 +27,7 @@ class ServiceSettings(BaseSettings):
     identity_url: str
     """Base URL of the identity service; tokens are checked against its published JWKS."""
     log_level: str = "INFO"
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     grpc_deadline_s: float = 2.0
     trace_sample_ratio: float = 1.0
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kit.db import Session
 from kit.events.consumer import Consumer
 from kit.events.envelope import Envelope
 from kit.events.streams import STREAMS
 from kit.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit import service
 from audit.models import inbox
 
 
-async def record(session: AsyncSession, events: Sequence[Envelope]) -> None:
+async def record(session: Session, events: Sequence[Envelope]) -> None:
     await service.append(session=session, events=events)
 
 

@@ -6,10 +6,10 @@ import json
 import uuid
 from collections.abc import Sequence
 
+from kit.db import Session
 from kit.events.envelope import Envelope, from_timestamp
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.chain import GENESIS, canonical_body, link
 from audit.models import checkpoints, entries
@@ -20,7 +20,7 @@ from audit.signing import Signer
 _CHAIN_LOCK = 0x41554449  # "AUDI"
 
 
-async def append(*, session: AsyncSession, events: Sequence[Envelope]) -> int:
+async def append(*, session: Session, events: Sequence[Envelope]) -> int:
     """Append events to the chain in order, under the chain lock; returns how many."""
     if not events:
         return 0
@@ -61,7 +61,7 @@ def _read(row: object) -> EntryRead:
 
 
 async def history(
-    *, session: AsyncSession, entity_id: str | None, after_seq: int = 0, limit: int = 100
+    *, session: Session, entity_id: str | None, after_seq: int = 0, limit: int = 100
 ) -> list[EntryRead]:
     """Entries in chain order, optionally of one entity (a ticket, a user)."""
     query = select(entries).where(entries.c.seq > after_seq).order_by(entries.c.seq).limit(limit)
@@ -70,7 +70,7 @@ async def history(
     return [_read(r) for r in await session.execute(query)]
 
 
-async def take_checkpoint(*, session: AsyncSession, signer: Signer) -> int | None:
+async def take_checkpoint(*, session: Session, signer: Signer) -> int | None:
     """Sign the head of the chain if it moved since the last checkpoint; returns its seq."""
     head = (
         await session.execute(
@@ -93,7 +93,7 @@ async def take_checkpoint(*, session: AsyncSession, signer: Signer) -> int | Non
     return int(head.seq)
 
 
-async def verify(*, session: AsyncSession, signer: Signer, chunk: int = 5000) -> VerifyReport:
+async def verify(*, session: Session, signer: Signer, chunk: int = 5000) -> VerifyReport:
     """Re-walk the chain from the start, checking every link and every signed checkpoint, and
     name the first entry that does not match."""
     prev, last, checked, signed = GENESIS, 0, 0, 0
@@ -153,5 +153,5 @@ async def verify(*, session: AsyncSession, signer: Signer, chunk: int = 5000) ->
     return report()
 
 
-async def count(*, session: AsyncSession) -> int:
+async def count(*, session: Session) -> int:
     return int((await session.execute(select(func.count()).select_from(entries))).scalar_one())

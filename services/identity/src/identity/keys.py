@@ -12,8 +12,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kit.auth import ALGORITHM, AUDIENCE, ISSUER
+from kit.db import Session
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import signing_keys
 
@@ -33,7 +33,7 @@ def _public_jwk(kid: str, key: Ed25519PrivateKey) -> dict[str, Any]:
     return jwk
 
 
-async def active_key(*, session: AsyncSession) -> SigningKey:
+async def active_key(*, session: Session) -> SigningKey:
     """The newest active key, created on first use."""
     row = (
         await session.execute(
@@ -58,7 +58,7 @@ async def active_key(*, session: AsyncSession) -> SigningKey:
     return SigningKey(kid, private)
 
 
-async def jwks(*, session: AsyncSession) -> dict[str, Any]:
+async def jwks(*, session: Session) -> dict[str, Any]:
     """Every active public key, so tokens signed before a rotation still verify."""
     rows = (
         await session.execute(select(signing_keys.c.public_jwk).where(signing_keys.c.active))

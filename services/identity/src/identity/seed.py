@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from kit.db import Session
 
 from identity import keys, service
 from identity.config import IdentitySettings
 
 
-async def load_file(
-    *, session: AsyncSession, settings: IdentitySettings, org: dict[str, Any]
-) -> None:
+async def load_file(*, session: Session, settings: IdentitySettings, org: dict[str, Any]) -> None:
     """Upsert the organisation and make sure a token signing key exists."""
     await service.seed_organisation(
         session=session,

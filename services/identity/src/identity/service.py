@@ -11,13 +11,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from helpdesk.events.v1 import identity_pb2
 from kit.auth import ROLES
+from kit.db import Session
 from kit.errors import Invalid, NotFound
 from kit.events.envelope import new_event
 from kit.events.outbox import add_events
 from kit.ids import seed_id
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import departments, group_members, groups, outbox, role_grants, users
 from identity.schemas import GroupRead, UserRead
@@ -49,7 +49,7 @@ async def _verify(stored: str | None, password: str) -> bool:
 
 
 async def authenticate(
-    *, session: AsyncSession, username: str, password: str, client_address: str = ""
+    *, session: Session, username: str, password: str, client_address: str = ""
 ) -> LoginResult:
     """Check a password login; success and failure are both recorded as events for the audit."""
     username = username.strip().lower()
@@ -82,7 +82,7 @@ async def authenticate(
     return LoginResult(user=user, reason=reason)
 
 
-async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> UserRead:
+async def get_user(*, session: Session, user_id: uuid.UUID) -> UserRead:
     """A user with their roles and groups."""
     row = (await session.execute(select(users).where(users.c.id == user_id))).first()
     if row is None:
@@ -114,7 +114,7 @@ async def get_user(*, session: AsyncSession, user_id: uuid.UUID) -> UserRead:
     )
 
 
-async def list_groups(*, session: AsyncSession) -> list[GroupRead]:
+async def list_groups(*, session: Session) -> list[GroupRead]:
     """Every group, by name."""
     rows = await session.execute(
         select(groups.c.id, groups.c.key, groups.c.name).order_by(groups.c.name)
@@ -162,7 +162,7 @@ def check_roles(roles: list[str], max_roles: int) -> None:
 
 
 async def seed_organisation(
-    *, session: AsyncSession, org: dict[str, Any], demo_password: str, max_roles: int
+    *, session: Session, org: dict[str, Any], demo_password: str, max_roles: int
 ) -> None:
     """Upsert departments, groups and users from an organisation file (idempotent)."""
     for d in org.get("departments", []):

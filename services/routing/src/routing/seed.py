@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from kit.config import ServiceSettings
-from sqlalchemy.ext.asyncio import AsyncSession
+from kit.db import Session
 
 from routing import service
 
 
-async def load_file(
-    *, session: AsyncSession, settings: ServiceSettings, org: dict[str, Any]
-) -> None:
+async def load_file(*, session: Session, settings: ServiceSettings, org: dict[str, Any]) -> None:
     await service.seed_categories(session=session, org=org)

@@ -7,11 +7,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from kit.db import Session
 from kit.errors import NotFound
 from kit.ids import seed_id
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from routing.models import categories
 from routing.schemas import CategoryRead
@@ -25,7 +25,7 @@ class Decision:
     rule: str
 
 
-async def list_categories(*, session: AsyncSession) -> list[CategoryRead]:
+async def list_categories(*, session: Session) -> list[CategoryRead]:
     """Active categories in display order."""
     rows = await session.execute(
         select(categories)
@@ -65,7 +65,7 @@ class CategoryCache:
         return self._by_id.get(category_id)
 
 
-async def seed_categories(*, session: AsyncSession, org: dict[str, Any]) -> None:
+async def seed_categories(*, session: Session, org: dict[str, Any]) -> None:
     """Upsert the organisation file's categories, each owned by its group."""
     for position, c in enumerate(org.get("categories", [])):
         values = {

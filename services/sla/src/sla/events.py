@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from kit.db import Session
 from kit.events.consumer import Consumer
 from kit.events.envelope import Envelope
 from kit.runtime import Runtime
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sla import service
 from sla.models import inbox
 
 
-async def on_ticket_created(session: AsyncSession, events: Sequence[Envelope]) -> None:
+async def on_ticket_created(session: Session, events: Sequence[Envelope]) -> None:
     await service.start_clocks(session=session, events=events)
 
 

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from helpdesk.events.v1 import sla_pb2, tickets_pb2
+from kit.db import Session
 from kit.events.envelope import Envelope, from_timestamp, new_event, timestamp, unpack
 from kit.events.outbox import add_events
 from kit.ids import seed_id
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from sla.models import clocks, outbox, policies
 from sla.schemas import PolicyRead
@@ -49,12 +49,12 @@ def plan_clock(policy: PolicyRead, ticket_id: uuid.UUID, started_at: datetime) -
     )
 
 
-async def list_policies(*, session: AsyncSession) -> list[PolicyRead]:
+async def list_policies(*, session: Session) -> list[PolicyRead]:
     rows = await session.execute(select(policies).order_by(policies.c.resolution_minutes))
     return [PolicyRead.model_validate(r._mapping) for r in rows]
 
 
-async def start_clocks(*, session: AsyncSession, events: Sequence[Envelope]) -> int:
+async def start_clocks(*, session: Session, events: Sequence[Envelope]) -> int:
     """Start response and resolution clocks for each `tickets.ticket.created`; returns how many."""
     by_priority = {p.priority: p for p in await list_policies(session=session)}
     rows: list[dict[str, Any]] = []
@@ -95,7 +95,7 @@ async def start_clocks(*, session: AsyncSession, events: Sequence[Envelope]) -> 
     return len(rows)
 
 
-async def get_clocks(*, session: AsyncSession, ticket_ids: Sequence[uuid.UUID]) -> list[Clock]:
+async def get_clocks(*, session: Session, ticket_ids: Sequence[uuid.UUID]) -> list[Clock]:
     rows = await session.execute(
         select(
             clocks.c.ticket_id,
@@ -108,7 +108,7 @@ async def get_clocks(*, session: AsyncSession, ticket_ids: Sequence[uuid.UUID]) 
     return [Clock(**r._mapping) for r in rows]
 
 
-async def seed_policies(*, session: AsyncSession, org: dict[str, Any]) -> None:
+async def seed_policies(*, session: Session, org: dict[str, Any]) -> None:
     """Upsert one policy per priority from the organisation file."""
     for p in org.get("sla_policies", []):
         values = {

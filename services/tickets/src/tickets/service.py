@@ -10,13 +10,13 @@ from typing import Any
 
 from helpdesk.events.v1 import tickets_pb2
 from kit.auth import Principal
+from kit.db import Session
 from kit.errors import Invalid, NotFound
 from kit.events.envelope import new_event, timestamp
 from kit.events.outbox import add_events
 from kit.ids import new_id
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from tickets.models import outbox, tickets
@@ -47,7 +47,7 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 
 async def create_ticket(
     *,
-    session: AsyncSession,
+    session: Session,
     data: TicketCreate,
     requester: Principal,
     routing: Routing,
@@ -121,9 +121,7 @@ def visible_to(viewer: Principal) -> ColumnElement[bool] | None:
     return own
 
 
-async def get_ticket(
-    *, session: AsyncSession, ticket_id: uuid.UUID, viewer: Principal
-) -> TicketRead:
+async def get_ticket(*, session: Session, ticket_id: uuid.UUID, viewer: Principal) -> TicketRead:
     """One ticket, if the viewer may see it; otherwise NotFound (its existence is not revealed)."""
     query = select(tickets).where(tickets.c.id == ticket_id)
     scope = visible_to(viewer)
@@ -153,7 +151,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 async def list_tickets(
-    *, session: AsyncSession, viewer: Principal, limit: int = 50, cursor: str | None = None
+    *, session: Session, viewer: Principal, limit: int = 50, cursor: str | None = None
 ) -> tuple[list[TicketRead], str | None]:
     """The viewer's visible tickets, newest first, one keyset page at a time."""
     query = (

@@ -20,10 +20,9 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry import trace
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import UUID, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import telemetry
-from kit.db import Database
+from kit.db import Database, Session
 from kit.events.envelope import Envelope
 from kit.events.streams import ensure_stream
 from kit.metrics import EVENTS_HANDLED
@@ -31,7 +30,7 @@ from kit.metrics import EVENTS_HANDLED
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
 
-Handler = Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
+Handler = Callable[[Session, Sequence[Envelope]], Awaitable[None]]
 
 
 def inbox_table(metadata: MetaData) -> Table:

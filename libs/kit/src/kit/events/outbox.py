@@ -14,8 +14,8 @@ from sqlalchemy import (
     insert,
 )
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.db import Session
 from kit.events.envelope import Envelope
 
 
@@ -33,7 +33,7 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def add_events(session: AsyncSession, outbox: Table, *events: Envelope) -> None:
+async def add_events(session: Session, outbox: Table, *events: Envelope) -> None:
     """Stage events in the caller's transaction; the relay publishes them after commit."""
     if not events:
         return
