@@ -106,15 +106,20 @@ async def test_the_trace_travels_from_http_to_the_event(
     nc = await nats.connect(stack.nats_url)
     try:
         js = nc.jetstream()
+        # The relay publishes after the commit: read from the latest message on until this
+        # ticket's event arrives.
         sub = await js.subscribe(
             "tickets.ticket.created", ordered_consumer=True, deliver_policy=DeliverPolicy.LAST
         )
-        msg = await sub.next_msg(timeout=10)
+        env = Envelope()
+        for _ in range(100):
+            msg = await sub.next_msg(timeout=10)
+            env.ParseFromString(msg.data)
+            if env.entity_id == ticket["id"]:
+                break
         await sub.unsubscribe()
     finally:
         await nc.close()
-    env = Envelope()
-    env.ParseFromString(msg.data)
     assert env.entity_id == ticket["id"]
     assert msg.headers is not None
     assert msg.headers["Nats-Msg-Id"] == env.event_id

@@ -12,7 +12,6 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,7 +22,6 @@ from kit.errors import DomainError, Forbidden, Unauthenticated
 from kit.metrics import HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
-_tracer = trace.get_tracer(__name__)
 
 PROBLEM = "application/problem+json"
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -43,8 +41,9 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-class ObserveMiddleware:
-    """Per request: a server span continuing the caller's trace, and a latency histogram."""
+class MetricsMiddleware:
+    """Per request: latency into a Prometheus histogram, labelled by route template. (Spans
+    come from FastAPI's own OpenTelemetry support, configured in create_app.)"""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -55,11 +54,6 @@ class ObserveMiddleware:
             return
         started = time.perf_counter()
         status = 500
-        headers = {
-            k.decode("latin-1"): v.decode("latin-1")
-            for k, v in scope["headers"]
-            if k in (b"traceparent", b"tracestate")
-        }
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -67,19 +61,14 @@ class ObserveMiddleware:
                 status = message["status"]
             await send(message)
 
-        with _tracer.start_as_current_span(
-            f"{scope['method']} {scope['path']}",
-            context=telemetry.extract(headers),
-            kind=trace.SpanKind.SERVER,
-        ):
-            try:
-                await self.app(scope, receive, send_wrapper)
-            finally:
-                route = scope.get("route")
-                template = getattr(route, "path", "unmatched")
-                HTTP_REQUESTS.labels(scope["method"], template, f"{status // 100}xx").observe(
-                    time.perf_counter() - started
-                )
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            HTTP_REQUESTS.labels(scope["method"], template, f"{status // 100}xx").observe(
+                time.perf_counter() - started
+            )
 
 
 def create_app(
@@ -98,9 +87,13 @@ def create_app(
         openapi_url="/api/v1/openapi.json" if service != "web" else None,
         docs_url="/api/v1/docs" if service != "web" else None,
         redoc_url=None,
+        # Server spans continuing the caller's W3C trace context. Metrics go to Prometheus
+        # (MetricsMiddleware) and logs to our JSON handler; per-operation spans (dependencies,
+        # serialisation) would cost more CPU than they tell.
+        telemetry={"tracing": True, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.verifier = verifier
-    app.add_middleware(ObserveMiddleware)
+    app.add_middleware(MetricsMiddleware)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:

@@ -29,12 +29,14 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
+        ack_timeout_s: float = 10.0,
     ) -> None:
         self.db = db
         self.outbox = outbox
         self.js = js
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
+        self.ack_timeout_s = ack_timeout_s
         self._wake = asyncio.Event()
         self._streams_ready: set[str] = set()
 
@@ -79,13 +81,15 @@ class OutboxRelay:
                 if name not in self._streams_ready:
                     await ensure_stream(self.js, name)
                     self._streams_ready.add(name)
-            # Pipelined: every publish is on the wire before the first ack is awaited.
-            await asyncio.gather(
-                *(
-                    self.js.publish(r.subject, r.body, headers=_headers(r.event_id, r.traceparent))
-                    for r in rows
+            # Pipelined: every message is on the wire before the first ack is awaited; an error
+            # ack or no ack in time raises, and the rows stay for the next round.
+            acks = [
+                await self.js.publish_async(
+                    r.subject, r.body, headers=_headers(r.event_id, r.traceparent)
                 )
-            )
+                for r in rows
+            ]
+            await asyncio.wait_for(asyncio.gather(*acks), timeout=self.ack_timeout_s)
             await session.execute(delete(self.outbox).where(o.id.in_([r.id for r in rows])))
         OUTBOX_PUBLISHED.inc(len(rows))
         return len(rows)
