@@ -901,7 +901,10 @@ def test_entrypoint_execs_python_with_the_baked_in_service(tmp_path: Path) -> No
     for args, expected in [
         (config["cmd"], ["serve"]),
         (["migrate"], ["migrate"]),
-        (["seed", "/seed/org chart.json"], ["seed", "/seed/org chart.json"]),
+        (
+            ["migrate", "--seed", "/seed/org chart.json"],
+            ["migrate", "--seed", "/seed/org chart.json"],
+        ),
     ]:
         proc = subprocess.Popen(
             [*config["entrypoint"], *args], env=env, stdout=subprocess.PIPE, text=True
