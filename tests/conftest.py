@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from stack.launcher import Stack, StackConfig
 from stack.ports import free_port
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+
 from stack.launcher import Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -23,7 +24,9 @@ LAUNCH_ARGS = [
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while sync Playwright runs, its event loop is the running loop of
+# the main thread, and the asyncio tests that come after would fail to start their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         # Never skipped: a missing browser must turn the run red, not quietly shrink it.

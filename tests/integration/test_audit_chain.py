@@ -12,13 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
+
 from audit import service
 from audit.chain import link
 from audit.signing import Signer, load_signer
 from kit.db import Database, Session
-from sqlalchemy import text
 from stack.bootstrap import DATABASE
-
 from tests.support import wait_for
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from stack.bootstrap import DATABASE, SERVICES, app_role, owner_role
 
+from stack.bootstrap import DATABASE, SERVICES, app_role, owner_role
 from tests.support import wait_for
 
 # One table per schema to try to read.

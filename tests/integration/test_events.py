@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import nats
 import psycopg
+from nats.js.api import DeliverPolicy
+
 from helpdesk.events.v1 import tickets_pb2
 from kit.events.envelope import Envelope, new_event
-from nats.js.api import DeliverPolicy
 from stack.bootstrap import DATABASE
-
 from tests.support import wait_for
 
 

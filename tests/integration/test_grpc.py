@@ -10,12 +10,12 @@ import grpc
 import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from helpdesk.audit.v1 import audit_pb2, audit_pb2_grpc
 from helpdesk.identity.v1 import identity_pb2, identity_pb2_grpc
 from helpdesk.routing.v1 import routing_pb2, routing_pb2_grpc
 from helpdesk.sla.v1 import sla_pb2, sla_pb2_grpc
 from helpdesk.tickets.v1 import tickets_pb2, tickets_pb2_grpc
-
 from tests.support import wait_for
 
 

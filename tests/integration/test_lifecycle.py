@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+
 from stack.launcher import Stack, StackConfig
 from stack.ports import free_port
 

@@ -7,6 +7,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from kit.auth import ALGORITHM, AUDIENCE, ISSUER, TokenVerifier, bearer_token
 from kit.errors import Unauthenticated
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kit.config import ServiceSettings, load_settings
 
 

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+
 from helpdesk.routing.v1 import routing_pb2, routing_pb2_grpc
 from kit.errors import NotFound
 from kit.grpc.client import call_metadata, channel

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
 from kit.errors import Conflict, NotFound
 from kit.http import create_app
-from pydantic import BaseModel
 
 router = APIRouter()
 

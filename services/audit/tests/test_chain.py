@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from audit.chain import GENESIS, canonical_body, link
-from helpdesk.events.v1 import tickets_pb2
 from hypothesis import given
 from hypothesis import strategies as st
+
+from audit.chain import GENESIS, canonical_body, link
+from helpdesk.events.v1 import tickets_pb2
 from kit.events.envelope import new_event
 
 

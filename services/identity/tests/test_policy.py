@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from identity.schemas import GroupRead, UserRead
 from identity.service import authorize, check_roles
 from kit.errors import Invalid

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from kit.errors import NotFound
 from routing.schemas import CategoryRead
 from routing.service import route

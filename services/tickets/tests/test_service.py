@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.auth import Principal
-from kit.errors import Invalid
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql
+
+from kit.auth import Principal
+from kit.errors import Invalid
 from tickets.schemas import TicketCreate, TicketRead
 from tickets.service import decode_cursor, encode_cursor, ticket_number, visible_to
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from web.proxy import owner_of
 
 

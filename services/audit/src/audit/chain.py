@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import pkgutil
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 
-# Importing the event modules registers their payload types, so Any payloads render as JSON.
-from helpdesk.events.v1 import identity_pb2, sla_pb2, tickets_pb2  # noqa: F401
 from kit.events.envelope import Envelope
 
 GENESIS = "0" * 64
+
+
+def _register_event_types() -> None:
+    """Import every generated event module, so that any payload (an Any) renders as JSON: an
+    event type added to proto/ later must not make audit fail on it."""
+    import helpdesk.events.v1 as events
+
+    for module in pkgutil.iter_modules(events.__path__):
+        if module.name.endswith("_pb2"):
+            importlib.import_module(f"{events.__name__}.{module.name}")
+
+
+_register_event_types()
 
 
 def canonical_body(env: Envelope) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from kit.db import Database
-
 from audit import service
 from audit.config import AuditSettings
 from audit.models import SCHEMA
 from audit.signing import load_signer
+from kit.db import Database
 
 
 async def verify(settings: AuditSettings) -> int:

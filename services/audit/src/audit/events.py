@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from audit import service
+from audit.models import inbox
 from kit.db import Session
 from kit.events.consumer import Consumer
 from kit.events.envelope import Envelope
 from kit.events.streams import STREAMS
 from kit.runtime import Runtime
-
-from audit import service
-from audit.models import inbox
 
 
 async def record(session: Session, events: Sequence[Envelope]) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from audit import service
 from helpdesk.audit.v1 import audit_pb2, audit_pb2_grpc
 from kit.errors import Forbidden
 from kit.events.envelope import timestamp
 from kit.grpc.server import Context, caller
 from kit.runtime import Runtime
-
-from audit import service
 
 
 class AuditServicer(audit_pb2_grpc.AuditServiceServicer):

@@ -7,13 +7,13 @@ import contextlib
 import logging
 
 from fastapi import FastAPI
-from helpdesk.audit.v1 import audit_pb2_grpc
-from kit.runtime import Background, Runtime, ServiceSpec
 
 from audit import config, events, service, views
 from audit.grpc_api import AuditServicer
 from audit.models import SCHEMA
 from audit.signing import load_signer
+from helpdesk.audit.v1 import audit_pb2_grpc
+from kit.runtime import Background, Runtime, ServiceSpec
 
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kit.db import schema_metadata
-from kit.events.consumer import inbox_table
 from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table, Text, func
 from sqlalchemy.dialects.postgresql import UUID
+
+from kit.db import schema_metadata
+from kit.events.consumer import inbox_table
 
 SCHEMA = "audit"
 metadata = schema_metadata(SCHEMA)

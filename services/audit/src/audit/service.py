@@ -6,8 +6,6 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from kit.db import Session
-from kit.events.envelope import Envelope, from_timestamp
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -15,6 +13,8 @@ from audit.chain import GENESIS, canonical_body, link
 from audit.models import checkpoints, entries
 from audit.schemas import EntryRead, VerifyReport
 from audit.signing import Signer
+from kit.db import Session
+from kit.events.envelope import Envelope, from_timestamp
 
 # Every appender (consumer, replica) takes this lock, so the chain has exactly one head.
 _CHAIN_LOCK = 0x41554449  # "AUDI"

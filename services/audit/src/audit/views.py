@@ -6,11 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from kit.auth import Principal
-from kit.http import require_roles
 
 from audit import service
 from audit.schemas import EntryPage, VerifyReport
+from kit.auth import Principal
+from kit.http import require_roles
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(require_roles("auditor", "admin"))]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 from helpdesk.identity.v1 import identity_pb2, identity_pb2_grpc
+from identity import service
+from identity.schemas import UserRead
 from kit.errors import Invalid
 from kit.grpc.server import Context, caller
 from kit.runtime import Runtime
-
-from identity import service
-from identity.schemas import UserRead
 
 
 def _to_proto(user: UserRead) -> identity_pb2.User:

@@ -11,11 +11,11 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from kit.auth import ALGORITHM, AUDIENCE, ISSUER
-from kit.db import Session
 from sqlalchemy import insert, select
 
 from identity.models import signing_keys
+from kit.auth import ALGORITHM, AUDIENCE, ISSUER
+from kit.db import Session
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from helpdesk.identity.v1 import identity_pb2_grpc
-from kit.runtime import ServiceSpec
-
 from identity import views
 from identity.grpc_api import IdentityServicer
 from identity.models import SCHEMA, outbox
+from kit.runtime import ServiceSpec
 
 SPEC = ServiceSpec(
     name="identity",

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from kit.auth import ROLES
-from kit.db import schema_metadata
-from kit.events.consumer import inbox_table
-from kit.events.outbox import outbox_table
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -18,6 +14,11 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+from kit.auth import ROLES
+from kit.db import schema_metadata
+from kit.events.consumer import inbox_table
+from kit.events.outbox import outbox_table
 
 SCHEMA = "identity"
 metadata = schema_metadata(SCHEMA)

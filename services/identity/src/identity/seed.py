@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kit.db import Session
-
 from identity import keys, service
 from identity.config import IdentitySettings
+from kit.db import Session
 
 
 async def load_file(*, session: Session, settings: IdentitySettings, org: dict[str, Any]) -> None:

@@ -9,18 +9,18 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert
+
 from helpdesk.events.v1 import identity_pb2
+from identity.models import departments, group_members, groups, outbox, role_grants, users
+from identity.schemas import GroupRead, UserRead
 from kit.auth import ROLES
 from kit.db import Session
 from kit.errors import Invalid, NotFound
 from kit.events.envelope import new_event
 from kit.events.outbox import add_events
 from kit.ids import seed_id
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
-
-from identity.models import departments, group_members, groups, outbox, role_grants, users
-from identity.schemas import GroupRead, UserRead
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the username is unknown, so that both failures take the same time.

@@ -6,12 +6,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from kit.errors import Unauthenticated
-from kit.http import CurrentUser
-from kit.runtime import Runtime
 
 from identity import keys, service
 from identity.schemas import GroupPage, TokenRead, UserRead
+from kit.errors import Unauthenticated
+from kit.http import CurrentUser
+from kit.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1")
 

@@ -8,7 +8,6 @@ from helpdesk.routing.v1 import routing_pb2, routing_pb2_grpc
 from kit.errors import Invalid
 from kit.grpc.server import Context, caller
 from kit.runtime import Runtime
-
 from routing import service
 
 

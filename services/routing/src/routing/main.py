@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from helpdesk.routing.v1 import routing_pb2_grpc
 from kit.runtime import Runtime, ServiceSpec
-
-from routing import config, service, views
+from routing import config, events, service, views
 from routing.grpc_api import RoutingServicer
 from routing.models import SCHEMA, outbox
 
@@ -25,4 +24,5 @@ SPEC = ServiceSpec(
     outbox=outbox,
     grpc_services=["helpdesk.routing.v1.RoutingService"],
     grpc_servicers=_servicers,
+    consumers=events.consumers,
 )

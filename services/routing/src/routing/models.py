@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, func
+from sqlalchemy.dialects.postgresql import UUID
+
 from kit.db import schema_metadata
 from kit.events.consumer import inbox_table
 from kit.events.outbox import outbox_table
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text, func
-from sqlalchemy.dialects.postgresql import UUID
 
 SCHEMA = "routing"
 metadata = schema_metadata(SCHEMA)

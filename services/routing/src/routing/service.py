@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kit.db import Session
-from kit.errors import NotFound
-from kit.ids import seed_id
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from routing.models import categories
+from helpdesk.events.v1 import routing_pb2, tickets_pb2
+from kit.db import Session
+from kit.errors import NotFound
+from kit.events.envelope import Envelope, new_event, unpack
+from kit.events.outbox import add_events
+from kit.ids import seed_id
+from routing.models import categories, outbox
 from routing.schemas import CategoryRead
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,47 @@ class Decision:
     assignee_id: uuid.UUID | None
     category_name: str
     rule: str
+
+
+async def get_category(*, session: Session, category_id: uuid.UUID) -> CategoryRead | None:
+    """One active category, or None."""
+    row = (
+        await session.execute(
+            select(categories).where(categories.c.id == category_id, categories.c.active)
+        )
+    ).first()
+    return CategoryRead.model_validate(row._mapping) if row else None
+
+
+async def route_unrouted(*, session: Session, events: Sequence[Envelope]) -> int:
+    """Route tickets that were accepted without a group because Route did not answer in time;
+    each decision is published as `routing.ticket.routed`. Returns how many were routed."""
+    routed = []
+    for env in events:
+        created = unpack(env, tickets_pb2.TicketCreated)
+        assert isinstance(created, tickets_pb2.TicketCreated)
+        if created.group_id:
+            continue  # routed when it was filed
+        category_id = uuid.UUID(created.category_id)
+        try:
+            decision = route(
+                await get_category(session=session, category_id=category_id), category_id
+            )
+        except NotFound:
+            log.warning(
+                "cannot route ticket: unknown category", extra={"ticket_id": created.ticket_id}
+            )
+            continue
+        payload = routing_pb2.TicketRouted(
+            ticket_id=created.ticket_id,
+            category_id=created.category_id,
+            group_id=str(decision.group_id),
+            assignee_id=str(decision.assignee_id or ""),
+            rule=decision.rule,
+        )
+        routed.append(new_event("routing.ticket.routed", created.ticket_id, payload))
+    await add_events(session, outbox, *routed)
+    return len(routed)
 
 
 async def list_categories(*, session: Session) -> list[CategoryRead]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from kit.http import CurrentUser
 
+from kit.http import CurrentUser
 from routing import service
 from routing.schemas import CategoryPage
 

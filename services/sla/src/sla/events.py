@@ -8,7 +8,6 @@ from kit.db import Session
 from kit.events.consumer import Consumer
 from kit.events.envelope import Envelope
 from kit.runtime import Runtime
-
 from sla import service
 from sla.models import inbox
 

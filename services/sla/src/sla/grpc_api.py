@@ -10,7 +10,6 @@ from kit.errors import Invalid
 from kit.events.envelope import timestamp
 from kit.grpc.server import Context, caller
 from kit.runtime import Runtime
-
 from sla import service
 
 MAX_BATCH = 500

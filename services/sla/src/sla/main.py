@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from helpdesk.sla.v1 import sla_pb2_grpc
 from kit.runtime import ServiceSpec
-
 from sla import events, views
 from sla.grpc_api import SlaServicer
 from sla.models import SCHEMA, outbox

@@ -6,7 +6,6 @@ from typing import Any
 
 from kit.config import ServiceSettings
 from kit.db import Session
-
 from sla import service
 
 

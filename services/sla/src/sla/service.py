@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
 from helpdesk.events.v1 import sla_pb2, tickets_pb2
 from kit.db import Session
 from kit.events.envelope import Envelope, from_timestamp, new_event, timestamp, unpack
 from kit.events.outbox import add_events
 from kit.ids import seed_id
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
-
 from sla.models import clocks, outbox, policies
 from sla.schemas import PolicyRead
 

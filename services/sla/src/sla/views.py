@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from kit.http import CurrentUser
 
+from kit.http import CurrentUser
 from sla import service
 from sla.schemas import PolicyPage
 

@@ -6,12 +6,12 @@ import logging
 import uuid
 
 import grpc
+
 from helpdesk.routing.v1 import routing_pb2, routing_pb2_grpc
 from helpdesk.sla.v1 import sla_pb2, sla_pb2_grpc
 from kit.errors import Invalid
 from kit.events.envelope import from_timestamp
 from kit.grpc.client import call_metadata, channel
-
 from tickets.schemas import SlaRead
 from tickets.service import Routing
 
@@ -42,8 +42,10 @@ class RoutingClient:
             department_id=department_id,
         )
         try:
+            # wait_for_ready: while the channel reconnects (routing restarting), wait within the
+            # deadline instead of failing at once.
             reply = await self.stub.Route(
-                request, timeout=self.deadline_s, metadata=call_metadata(token)
+                request, timeout=self.deadline_s, metadata=call_metadata(token), wait_for_ready=True
             )
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
@@ -82,6 +84,7 @@ class SlaClient:
                 sla_pb2.GetTicketSlaRequest(ticket_ids=[str(t) for t in ticket_ids]),
                 timeout=self.deadline_s,
                 metadata=call_metadata(token),
+                wait_for_ready=True,
             )
         except grpc.aio.AioRpcError as exc:
             log.warning(

@@ -9,7 +9,6 @@ from kit.errors import Invalid
 from kit.events.envelope import timestamp
 from kit.grpc.server import Context, caller
 from kit.runtime import Runtime
-
 from tickets import service
 
 

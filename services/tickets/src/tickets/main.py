@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from helpdesk.tickets.v1 import tickets_pb2_grpc
 from kit.runtime import Runtime, ServiceSpec
-
-from tickets import config, views
+from tickets import config, events, views
 from tickets.clients import RoutingClient, SlaClient
 from tickets.grpc_api import TicketsServicer
 from tickets.models import SCHEMA, outbox
@@ -32,4 +32,5 @@ SPEC = ServiceSpec(
         )
     ],
     setup=_setup,
+    consumers=events.consumers,
 )

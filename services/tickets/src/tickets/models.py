@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from kit.db import schema_metadata
-from kit.events.consumer import inbox_table
-from kit.events.outbox import outbox_table
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
@@ -20,6 +17,10 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import UUID
+
+from kit.db import schema_metadata
+from kit.events.consumer import inbox_table
+from kit.events.outbox import outbox_table
 
 SCHEMA = "tickets"
 metadata = schema_metadata(SCHEMA)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from helpdesk.events.v1 import tickets_pb2
-from kit.auth import Principal
-from kit.db import Session
-from kit.errors import Invalid, NotFound
-from kit.events.envelope import new_event, timestamp
-from kit.events.outbox import add_events
-from kit.ids import new_id
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.sql import ColumnElement
 
+from helpdesk.events.v1 import routing_pb2, tickets_pb2
+from kit.auth import Principal
+from kit.db import Session
+from kit.errors import Invalid, NotFound
+from kit.events.envelope import Envelope, new_event, timestamp, unpack
+from kit.events.outbox import add_events
+from kit.ids import new_id
 from tickets.models import outbox, tickets
 from tickets.schemas import TicketCreate, TicketRead
 
@@ -167,3 +168,26 @@ async def list_tickets(
     more = len(rows) > limit
     page = rows[:limit]
     return page, encode_cursor(page[-1]) if more and page else None
+
+
+async def apply_routing(*, session: Session, events: Sequence[Envelope]) -> int:
+    """Give tickets accepted unrouted the group routing has since decided; a ticket that already
+    has a group keeps it. Returns how many tickets changed."""
+    changed = 0
+    for env in events:
+        routed = unpack(env, routing_pb2.TicketRouted)
+        assert isinstance(routed, routing_pb2.TicketRouted)
+        assignee = uuid.UUID(routed.assignee_id) if routed.assignee_id else None
+        result = await session.execute(
+            update(tickets)
+            .where(tickets.c.id == uuid.UUID(routed.ticket_id), tickets.c.group_id.is_(None))
+            .values(
+                group_id=uuid.UUID(routed.group_id),
+                assignee_id=assignee,
+                status="assigned" if assignee else tickets.c.status,
+                updated_at=func.now(),
+                version=tickets.c.version + 1,
+            )
+        )
+        changed += result.rowcount
+    return changed

@@ -6,9 +6,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+
 from kit.errors import Forbidden
 from kit.http import CurrentUser
-
 from tickets import service
 from tickets.clients import RoutingClient, SlaClient
 from tickets.schemas import TicketCreate, TicketPage, TicketRead

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from kit.config import ENV_PREFIX, load_settings
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kit.config import ENV_PREFIX, load_settings
 
 
 class WebSettings(BaseSettings):

@@ -10,10 +10,10 @@ import uvloop
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+
 from kit import telemetry
 from kit.http import create_app
 from kit.runtime import serve_http
-
 from web import config
 from web.proxy import Proxy
 

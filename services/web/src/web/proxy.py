@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 from fastapi import Request, Response
-from kit.http import problem
 
+from kit.http import problem
 from web.config import WebSettings
 
 OWNERS = {

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
-from helpdesk.events.v1 import envelope_pb2
 
+from helpdesk.events.v1 import envelope_pb2
 from kit import telemetry
 from kit.ids import new_id
 

@@ -36,6 +36,11 @@ def channel(target: str, *, idempotent_services: Sequence[str] = ()) -> grpc.aio
             ("grpc.service_config", json.dumps(config)),
             ("grpc.enable_retries", 1),
             ("grpc.keepalive_time_ms", 30_000),
+            # Reconnect quickly after the server restarts (the defaults back off up to 2 min,
+            # during which every call would fail at once).
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 1000),
         ],
     )
 

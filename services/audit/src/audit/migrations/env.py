@@ -1,5 +1,4 @@
-from kit.migrations import run_env
-
 from audit.models import metadata
+from kit.migrations import run_env
 
 run_env(metadata)

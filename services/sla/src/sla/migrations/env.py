@@ -1,5 +1,4 @@
 from kit.migrations import run_env
-
 from sla.models import metadata
 
 run_env(metadata)

@@ -5,8 +5,9 @@ Revision ID: 0001
 
 import sqlalchemy as sa
 from alembic import op
-from kit.migrations import create_inbox
 from sqlalchemy.dialects.postgresql import UUID
+
+from kit.migrations import create_inbox
 
 revision = "0001"
 down_revision = None
