@@ -37,7 +37,7 @@ proto: $(STAMP_PROTO)  ## generate Python code and stubs from proto/
 
 .PHONY: run
 run: $(STAMP_PROTO)  ## start the whole system on http://127.0.0.1:8080 (HELPDESK_PORT to change)
-	@mkdir -p -m 700 var/run
+	@mkdir -p var/run && chmod 700 var/run
 	$(BIN)/python -m stack run --data var
 
 .PHONY: lint
@@ -57,7 +57,7 @@ unit: $(STAMP_PROTO)  ## unit tests of the kit and each service
 
 .PHONY: integration
 integration: $(STAMP_PROTO)  ## the real stack (PostgreSQL, NATS, every service) driven over REST and gRPC
-	@mkdir -p -m 700 var/run
+	@mkdir -p var/run && chmod 700 var/run
 	$(BIN)/pytest -q tests/integration
 
 .PHONY: deploy-check
@@ -66,12 +66,12 @@ deploy-check: $(STAMP_PROTO)  ## kustomize renders and validates, the Dockerfile
 
 .PHONY: test
 test: lint typecheck  ## everything a change must pass
-	@mkdir -p -m 700 var/run
+	@mkdir -p var/run && chmod 700 var/run
 	$(BIN)/pytest -q libs services tests
 
 .PHONY: bench
 bench: $(STAMP_PROTO)  ## measure the create path; writes bench/results/latest.json
-	@mkdir -p -m 700 var/run
+	@mkdir -p var/run && chmod 700 var/run
 	$(BIN)/python bench/create_path.py
 
 .PHONY: fmt
