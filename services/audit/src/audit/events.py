@@ -1,20 +1,12 @@
-"""audit subscribes to every stream."""
+"""audit subscribes to every stream and appends each event to the chain."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from audit import service
 from audit.models import inbox
-from kit.db import Session
 from kit.events.consumer import Consumer
-from kit.events.envelope import Envelope
 from kit.events.streams import STREAMS
 from kit.runtime import Runtime
-
-
-async def record(session: Session, events: Sequence[Envelope]) -> None:
-    await service.append(session=session, events=events)
 
 
 def consumers(rt: Runtime) -> list[Consumer]:
@@ -26,7 +18,7 @@ def consumers(rt: Runtime) -> list[Consumer]:
             durable=f"audit-{stream.lower()}",
             stream=stream,
             subject=subject,
-            handler=record,
+            handler=service.append,
             batch_size=200,
         )
         for stream, subject in STREAMS.items()

@@ -22,7 +22,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import UUID, insert
 
 from kit import telemetry
-from kit.db import Database, Session
+from kit.db import Database
 from kit.events.envelope import Envelope
 from kit.events.streams import ensure_stream
 from kit.metrics import EVENTS_HANDLED
@@ -30,7 +30,8 @@ from kit.metrics import EVENTS_HANDLED
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer(__name__)
 
-Handler = Callable[[Session, Sequence[Envelope]], Awaitable[None]]
+# A use case called as handler(session=..., events=...), inside the consumer's transaction.
+Handler = Callable[..., Awaitable[object]]
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -151,7 +152,7 @@ class Consumer:
                 )
                 todo = [e for e in envelopes if uuid.UUID(e.event_id) in fresh]
                 if todo:
-                    await self.handler(session, todo)
+                    await self.handler(session=session, events=todo)
         if todo and self.after_commit is not None:
             self.after_commit()
         EVENTS_HANDLED.labels(self.durable).inc(len(todo))
