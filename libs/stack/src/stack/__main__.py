@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -40,40 +41,49 @@ def main() -> None:
             demo_password=os.environ.get("HELPDESK_DEMO_PASSWORD"),
         )
     )
-    stopping = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        nonlocal stopping
-        if not stopping:
-            stopping = True
-            raise KeyboardInterrupt
+        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     started = time.monotonic()
-    print("helpdesk: starting PostgreSQL, NATS and the services...", flush=True)
+    failed = False
+    say("helpdesk: starting PostgreSQL, NATS and the services...")
     try:
         stack.start()
-        print(f"\nhelpdesk is ready in {time.monotonic() - started:.1f}s: {stack.web_url}\n")
-        print("demo logins (password for all: " + stack.demo_password + ")")
+        say(f"\nhelpdesk is ready in {time.monotonic() - started:.1f}s: {stack.web_url}\n")
+        say("demo logins (password for all: " + stack.demo_password + ")")
         for user in DEMO_USERS:
-            print(f"  {user}")
-        print(f"\nlogs: {stack.logs}    stop: Ctrl-C\n", flush=True)
+            say(f"  {user}")
+        say(f"\nlogs: {stack.logs}    stop: Ctrl-C\n")
         while True:
             for name, svc in stack.services.items():
                 if svc.proc is not None and svc.proc.poll() is not None:
-                    print(
+                    say(
                         f"helpdesk: {name} exited ({svc.proc.returncode}); see {stack.logs}/{name}.log"
                     )
                     raise KeyboardInterrupt
             time.sleep(1)
     except KeyboardInterrupt:
-        print("\nhelpdesk: stopping...", flush=True)
+        say("\nhelpdesk: stopping...")
     except Exception as exc:
-        print(f"helpdesk: failed to start: {exc}", file=sys.stderr)
+        failed = True
+        say(f"helpdesk: failed to start: {exc}", err=True)
+    finally:
+        # Whatever ended the wait, stop everything, and let no second Ctrl-C interrupt that.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         stack.stop()
+    say("helpdesk: stopped")
+    if failed:
         sys.exit(1)
-    stack.stop()
-    print("helpdesk: stopped")
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print, but never fail: the terminal (or a pipe) may be gone while we shut down."""
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
 
 
 if __name__ == "__main__":

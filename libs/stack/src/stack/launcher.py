@@ -21,6 +21,7 @@ from stack.bootstrap import DATABASE, SERVICES, app_role, bootstrap, owner_role
 from stack.nats import NatsServer
 from stack.ports import free_port
 from stack.postgres import EmbeddedPostgres
+from stack.process import terminate_with_parent
 
 log = logging.getLogger("stack")
 
@@ -205,6 +206,7 @@ class Stack:
         with (self.logs / f"{name}.log").open("ab") as out:
             svc.proc = subprocess.Popen(
                 [sys.executable, "-m", name, "serve"],
+                preexec_fn=terminate_with_parent,
                 env=self.env_for(name),
                 stdout=out,
                 stderr=subprocess.STDOUT,

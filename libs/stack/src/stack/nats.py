@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from stack.process import terminate_with_parent
+
 
 def nats_binary() -> str:
     return str(Path(sys.executable).parent / "nats-server")
@@ -65,6 +67,7 @@ class NatsServer:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=terminate_with_parent,
             )
 
     def stop(self, timeout: float = 10) -> None:
