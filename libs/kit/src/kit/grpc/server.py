@@ -38,73 +38,69 @@ STATUS_FOR_HTTP = {
 _EXEMPT = ("/grpc.health.", "/grpc.reflection.")
 
 
-def _wrap_unary(
-    handler: Handler,
-    wrap: Callable[[Callable[[Any, Context], Awaitable[Any]]], Callable[..., Awaitable[Any]]],
-) -> Handler:
-    return grpc.unary_unary_rpc_method_handler(
-        wrap(handler.unary_unary),  # type: ignore[arg-type]
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+Unary = Callable[[Any, Context], Awaitable[Any]]
 
 
-class DeadlineInterceptor(grpc.aio.ServerInterceptor):
+class _UnaryInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps the unary handlers of our services (not health or reflection). The wrapped handler
+    is built once per method and reused: interception runs on every call."""
+
+    def __init__(self) -> None:
+        self._wrapped: dict[str, Handler] = {}
+
+    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None or handler.unary_unary is None or details.method.startswith(_EXEMPT):
+            return handler
+        wrapped = self._wrapped.get(details.method)
+        if wrapped is None:
+            wrapped = grpc.unary_unary_rpc_method_handler(
+                self.wrap(details.method, handler.unary_unary),  # type: ignore[arg-type]
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+            self._wrapped[details.method] = wrapped
+        return wrapped
+
+    def wrap(self, method: str, inner: Unary) -> Unary:
+        raise NotImplementedError
+
+
+class DeadlineInterceptor(_UnaryInterceptor):
     """Refuses calls that carry no deadline: a call without one can hang a whole chain."""
 
-    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
-        handler = await continuation(details)
-        if handler is None or handler.unary_unary is None or details.method.startswith(_EXEMPT):
-            return handler
+    def wrap(self, method: str, inner: Unary) -> Unary:
+        async def call(request: Any, context: Context) -> Any:
+            if context.time_remaining() is None:
+                await context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT, "every call must carry a deadline"
+                )
+            return await inner(request, context)
 
-        def wrap(
-            inner: Callable[[Any, Context], Awaitable[Any]],
-        ) -> Callable[..., Awaitable[Any]]:
-            async def call(request: Any, context: Context) -> Any:
-                if context.time_remaining() is None:
-                    await context.abort(
-                        grpc.StatusCode.INVALID_ARGUMENT, "every call must carry a deadline"
-                    )
-                return await inner(request, context)
-
-            return call
-
-        return _wrap_unary(handler, wrap)
+        return call
 
 
-class ErrorInterceptor(grpc.aio.ServerInterceptor):
+class ErrorInterceptor(_UnaryInterceptor):
     """Continues the trace from metadata, records latency, and maps DomainError to a status."""
 
-    async def intercept_service(self, continuation: Any, details: grpc.HandlerCallDetails) -> Any:
-        handler = await continuation(details)
-        if handler is None or handler.unary_unary is None or details.method.startswith(_EXEMPT):
-            return handler
-        method = details.method
+    def wrap(self, method: str, inner: Unary) -> Unary:
+        async def call(request: Any, context: Context) -> Any:
+            started = time.perf_counter()
+            code = "OK"
+            meta = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+            with _tracer.start_as_current_span(
+                method, context=telemetry.extract(meta), kind=trace.SpanKind.SERVER
+            ):
+                try:
+                    return await inner(request, context)
+                except DomainError as exc:
+                    status = STATUS_FOR_HTTP.get(exc.status, grpc.StatusCode.UNKNOWN)
+                    code = status.name
+                    await context.abort(status, exc.detail)
+                finally:
+                    GRPC_REQUESTS.labels(method, code).observe(time.perf_counter() - started)
 
-        def wrap(
-            inner: Callable[[Any, Context], Awaitable[Any]],
-        ) -> Callable[..., Awaitable[Any]]:
-            async def call(request: Any, context: Context) -> Any:
-                started = time.perf_counter()
-                code = "OK"
-                meta = {
-                    k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)
-                }
-                with _tracer.start_as_current_span(
-                    method, context=telemetry.extract(meta), kind=trace.SpanKind.SERVER
-                ):
-                    try:
-                        return await inner(request, context)
-                    except DomainError as exc:
-                        status = STATUS_FOR_HTTP.get(exc.status, grpc.StatusCode.UNKNOWN)
-                        code = status.name
-                        await context.abort(status, exc.detail)
-                    finally:
-                        GRPC_REQUESTS.labels(method, code).observe(time.perf_counter() - started)
-
-            return call
-
-        return _wrap_unary(handler, wrap)
+        return call
 
 
 def build_server(
