@@ -26,6 +26,8 @@ class ServiceSettings(BaseSettings):
     grpc_port: int
     identity_url: str
     """Base URL of the identity service; tokens are checked against its published JWKS."""
+    stream_replicas: int = 1
+    """Copies JetStream keeps of each stream the service creates: 3 on a 3-node NATS cluster."""
     log_level: str = "INFO"
     db_pool_size: int = 20
     grpc_deadline_s: float = 2.0

@@ -180,10 +180,11 @@ async def run_service(spec: ServiceSpec, settings: ServiceSettings) -> None:
     background: list[Background] = []
     relay = None
     if spec.outbox is not None:
-        relay = OutboxRelay(rt.db, spec.outbox, rt.js)
+        relay = OutboxRelay(rt.db, spec.outbox, rt.js, stream_replicas=settings.stream_replicas)
         app.state.relay = relay
         background.append(relay.run)
     for consumer in spec.consumers(rt) if spec.consumers is not None else ():
+        consumer.stream_replicas = settings.stream_replicas
         if relay is not None:
             consumer.after_commit = relay.wake
         background.append(consumer.run)

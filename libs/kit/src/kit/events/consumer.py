@@ -59,6 +59,7 @@ class Consumer:
         batch_size: int = 100,
         max_deliver: int = 20,
         after_commit: Callable[[], None] | None = None,
+        stream_replicas: int = 1,
     ) -> None:
         self.js = js
         self.db = db
@@ -70,10 +71,11 @@ class Consumer:
         self.batch_size = batch_size
         self.max_deliver = max_deliver
         self.after_commit = after_commit
+        self.stream_replicas = stream_replicas
         """Called after each committed batch, e.g. to wake the outbox relay for its events."""
 
     async def run(self, stop: asyncio.Event) -> None:
-        await ensure_stream(self.js, self.stream)
+        await ensure_stream(self.js, self.stream, replicas=self.stream_replicas)
         sub = await self.js.pull_subscribe(
             self.subject,
             durable=self.durable,

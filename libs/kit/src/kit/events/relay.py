@@ -30,6 +30,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
         ack_timeout_s: float = 10.0,
+        stream_replicas: int = 1,
     ) -> None:
         self.db = db
         self.outbox = outbox
@@ -37,6 +38,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval_s = poll_interval_s
         self.ack_timeout_s = ack_timeout_s
+        self.stream_replicas = stream_replicas
         self._wake = asyncio.Event()
         self._streams_ready: set[str] = set()
 
@@ -79,7 +81,7 @@ class OutboxRelay:
             for subject in {r.subject for r in rows}:
                 name = stream_for(subject)
                 if name not in self._streams_ready:
-                    await ensure_stream(self.js, name)
+                    await ensure_stream(self.js, name, replicas=self.stream_replicas)
                     self._streams_ready.add(name)
             # Pipelined: every message is on the wire before the first ack is awaited; an error
             # ack or no ack in time raises, and the rows stay for the next round.

@@ -26,7 +26,9 @@ def stream_for(subject: str) -> str:
     return subject.split(".", 1)[0].upper()
 
 
-async def ensure_stream(js: JetStreamContext, name: str, *, attempts: int = 50) -> None:
+async def ensure_stream(
+    js: JetStreamContext, name: str, *, replicas: int = 1, attempts: int = 50
+) -> None:
     """Create the stream if missing; JetStream may not be ready right after the server starts."""
     config = StreamConfig(
         name=name,
@@ -35,6 +37,7 @@ async def ensure_stream(js: JetStreamContext, name: str, *, attempts: int = 50) 
         storage=StorageType.FILE,
         max_age=30 * 24 * 3600,
         duplicate_window=DUPLICATE_WINDOW_S,
+        num_replicas=replicas,
     )
     for attempt in range(attempts):
         try:
