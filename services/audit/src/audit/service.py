@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from audit.chain import GENESIS, canonical_body, link
@@ -54,8 +55,8 @@ async def append(*, session: Session, events: Sequence[Envelope]) -> int:
     return len(rows)
 
 
-def _read(row: object) -> EntryRead:
-    data = dict(row._mapping)  # type: ignore[attr-defined]
+def _read(row: Row[Any]) -> EntryRead:
+    data = dict(row._mapping)
     data["event"] = json.loads(data.pop("body"))
     return EntryRead.model_validate(data)
 

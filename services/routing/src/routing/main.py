@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import grpc
+
 from helpdesk.routing.v1 import routing_pb2_grpc
 from kit.runtime import Runtime, ServiceSpec
 from routing import config, events, service, views
@@ -9,7 +13,7 @@ from routing.grpc_api import RoutingServicer
 from routing.models import SCHEMA, outbox
 
 
-def _servicers(rt: Runtime) -> list:  # type: ignore[type-arg]
+def _servicers(rt: Runtime) -> list[Callable[[grpc.aio.Server], None]]:
     settings = rt.settings
     assert isinstance(settings, config.RoutingSettings)
     servicer = RoutingServicer(rt, service.CategoryCache(settings.category_cache_s))

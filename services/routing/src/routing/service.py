@@ -48,7 +48,6 @@ async def route_unrouted(*, session: Session, events: Sequence[Envelope]) -> int
     routed = []
     for env in events:
         created = unpack(env, tickets_pb2.TicketCreated)
-        assert isinstance(created, tickets_pb2.TicketCreated)
         if created.group_id:
             continue  # routed when it was filed
         category_id = uuid.UUID(created.category_id)

@@ -61,7 +61,6 @@ async def start_clocks(*, session: Session, events: Sequence[Envelope]) -> int:
     started: list[Envelope] = []
     for env in events:
         created = unpack(env, tickets_pb2.TicketCreated)
-        assert isinstance(created, tickets_pb2.TicketCreated)
         policy = by_priority.get(created.priority)
         if policy is None:
             continue  # no policy for this priority: no clock, nothing to breach

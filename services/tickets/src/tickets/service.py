@@ -176,7 +176,6 @@ async def apply_routing(*, session: Session, events: Sequence[Envelope]) -> int:
     changed = 0
     for env in events:
         routed = unpack(env, routing_pb2.TicketRouted)
-        assert isinstance(routed, routing_pb2.TicketRouted)
         assignee = uuid.UUID(routed.assignee_id) if routed.assignee_id else None
         result = await session.execute(
             update(tickets)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -48,7 +49,10 @@ def from_timestamp(ts: Timestamp) -> datetime:
     return ts.ToDatetime(tzinfo=UTC)
 
 
-def unpack(env: envelope_pb2.Envelope, cls: type[Message]) -> Message:
+M = TypeVar("M", bound=Message)
+
+
+def unpack(env: envelope_pb2.Envelope, cls: type[M]) -> M:
     """The payload as `cls`; raises ValueError when the envelope carries another type."""
     msg = cls()
     if not env.payload.Unpack(msg):
