@@ -21,6 +21,7 @@ from kit.auth import TokenVerifier
 from kit.config import ServiceSettings
 from kit.db import Database
 from kit.events import bus
+from kit.events.consumer import Consumer, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,9 @@ class ServiceSpec:
     """The service's outbox Table, when it publishes events."""
     grpc_services: Sequence[str] = ()
     grpc_servicers: Callable[[Runtime], Sequence[Callable[[grpc.aio.Server], None]]] | None = None
-    consumers: Callable[[Runtime], Sequence[Any]] | None = None
-    """Durable consumers (kit.events.consumer.Consumer) to run."""
+    inbox: Any = None
+    """The service's inbox Table, when it consumes events."""
+    subscriptions: Sequence[Subscription] = ()
     setup: Callable[[Runtime, FastAPI], Awaitable[None]] | None = None
     tasks: Callable[[Runtime], Sequence[Background]] | None = None
     """Other background work of the service (periodic jobs)."""
@@ -183,10 +185,21 @@ async def run_service(spec: ServiceSpec, settings: ServiceSettings) -> None:
         relay = OutboxRelay(rt.db, spec.outbox, rt.js, stream_replicas=settings.stream_replicas)
         app.state.relay = relay
         background.append(relay.run)
-    for consumer in spec.consumers(rt) if spec.consumers is not None else ():
-        consumer.stream_replicas = settings.stream_replicas
-        if relay is not None:
-            consumer.after_commit = relay.wake
+    if spec.subscriptions and spec.inbox is None:
+        raise ValueError(f"{spec.name} subscribes to events but names no inbox table")
+    for sub in spec.subscriptions:
+        consumer = Consumer(
+            js=rt.js,
+            db=rt.db,
+            inbox=spec.inbox,
+            durable=sub.durable,
+            stream=sub.stream,
+            subject=sub.subject,
+            handler=sub.handler,
+            batch_size=sub.batch_size,
+            after_commit=relay.wake if relay is not None else None,
+            stream_replicas=settings.stream_replicas,
+        )
         background.append(consumer.run)
     if spec.tasks is not None:
         background.extend(spec.tasks(rt))

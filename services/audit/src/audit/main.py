@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from audit import config, events, service, views
 from audit.grpc_api import AuditServicer
-from audit.models import SCHEMA
+from audit.models import SCHEMA, inbox
 from audit.signing import load_signer
 from helpdesk.audit.v1 import audit_pb2_grpc
 from kit.runtime import Background, Runtime, ServiceSpec
@@ -56,7 +56,8 @@ SPEC = ServiceSpec(
     grpc_servicers=lambda rt: [
         lambda server: audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(rt), server)
     ],
-    consumers=events.consumers,
+    inbox=inbox,
+    subscriptions=events.SUBSCRIPTIONS,
     tasks=_checkpointer,
     setup=_setup,
 )

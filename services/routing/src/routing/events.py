@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from kit.events.consumer import Consumer
-from kit.runtime import Runtime
+from kit.events.consumer import Subscription
 from routing import service
-from routing.models import inbox
 
-
-def consumers(rt: Runtime) -> list[Consumer]:
-    return [
-        Consumer(
-            js=rt.js,
-            db=rt.db,
-            inbox=inbox,
-            durable="routing-ticket-created",
-            stream="TICKETS",
-            subject="tickets.ticket.created",
-            handler=service.route_unrouted,
-        )
-    ]
+SUBSCRIPTIONS = [
+    Subscription(
+        durable="routing-ticket-created",
+        stream="TICKETS",
+        subject="tickets.ticket.created",
+        handler=service.route_unrouted,
+    )
+]

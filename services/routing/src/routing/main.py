@@ -10,7 +10,7 @@ from helpdesk.routing.v1 import routing_pb2_grpc
 from kit.runtime import Runtime, ServiceSpec
 from routing import config, events, service, views
 from routing.grpc_api import RoutingServicer
-from routing.models import SCHEMA, outbox
+from routing.models import SCHEMA, inbox, outbox
 
 
 def _servicers(rt: Runtime) -> list[Callable[[grpc.aio.Server], None]]:
@@ -28,5 +28,6 @@ SPEC = ServiceSpec(
     outbox=outbox,
     grpc_services=["helpdesk.routing.v1.RoutingService"],
     grpc_servicers=_servicers,
-    consumers=events.consumers,
+    inbox=inbox,
+    subscriptions=events.SUBSCRIPTIONS,
 )

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from kit.events.consumer import Consumer
-from kit.runtime import Runtime
+from kit.events.consumer import Subscription
 from sla import service
-from sla.models import inbox
 
-
-def consumers(rt: Runtime) -> list[Consumer]:
-    return [
-        Consumer(
-            js=rt.js,
-            db=rt.db,
-            inbox=inbox,
-            durable="sla-ticket-created",
-            stream="TICKETS",
-            subject="tickets.ticket.created",
-            handler=service.start_clocks,
-        )
-    ]
+SUBSCRIPTIONS = [
+    Subscription(
+        durable="sla-ticket-created",
+        stream="TICKETS",
+        subject="tickets.ticket.created",
+        handler=service.start_clocks,
+    )
+]

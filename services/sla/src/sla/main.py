@@ -6,7 +6,7 @@ from helpdesk.sla.v1 import sla_pb2_grpc
 from kit.runtime import ServiceSpec
 from sla import events, views
 from sla.grpc_api import SlaServicer
-from sla.models import SCHEMA, outbox
+from sla.models import SCHEMA, inbox, outbox
 
 SPEC = ServiceSpec(
     name="sla",
@@ -18,5 +18,6 @@ SPEC = ServiceSpec(
     grpc_servicers=lambda rt: [
         lambda server: sla_pb2_grpc.add_SlaServiceServicer_to_server(SlaServicer(rt), server)
     ],
-    consumers=events.consumers,
+    inbox=inbox,
+    subscriptions=events.SUBSCRIPTIONS,
 )

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from kit.events.consumer import Consumer
-from kit.runtime import Runtime
+from kit.events.consumer import Subscription
 from tickets import service
-from tickets.models import inbox
 
-
-def consumers(rt: Runtime) -> list[Consumer]:
-    return [
-        Consumer(
-            js=rt.js,
-            db=rt.db,
-            inbox=inbox,
-            durable="tickets-ticket-routed",
-            stream="ROUTING",
-            subject="routing.ticket.routed",
-            handler=service.apply_routing,
-        )
-    ]
+SUBSCRIPTIONS = [
+    Subscription(
+        durable="tickets-ticket-routed",
+        stream="ROUTING",
+        subject="routing.ticket.routed",
+        handler=service.apply_routing,
+    )
+]

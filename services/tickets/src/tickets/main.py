@@ -9,7 +9,7 @@ from kit.runtime import Runtime, ServiceSpec
 from tickets import config, events, views
 from tickets.clients import RoutingClient, SlaClient
 from tickets.grpc_api import TicketsServicer
-from tickets.models import SCHEMA, outbox
+from tickets.models import SCHEMA, inbox, outbox
 
 
 async def _setup(rt: Runtime, app: FastAPI) -> None:
@@ -32,5 +32,6 @@ SPEC = ServiceSpec(
         )
     ],
     setup=_setup,
-    consumers=events.consumers,
+    inbox=inbox,
+    subscriptions=events.SUBSCRIPTIONS,
 )

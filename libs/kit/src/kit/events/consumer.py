@@ -12,6 +12,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
@@ -43,6 +44,18 @@ def inbox_table(metadata: MetaData) -> Table:
         Column("event_id", UUID(as_uuid=True), primary_key=True),
         Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     )
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What a service consumes: a durable consumer on a stream's subject, and the use case that
+    applies a batch of its events (called as handler(session=..., events=...))."""
+
+    durable: str
+    stream: str
+    subject: str
+    handler: Handler
+    batch_size: int = 100
 
 
 class Consumer:
