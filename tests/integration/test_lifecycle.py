@@ -106,7 +106,7 @@ def test_the_launcher_prints_logins_and_nothing_outlives_it() -> None:
         # Killed outright (no chance to clean up): the services and NATS go with it.
         proc, lines = start_launcher(data, free_port())
         assert "demo logins (password for all: launcher-pass-1)\n" in lines
-        assert any(line.strip() == "employee" for line in lines)
+        assert any(line.split()[:2] == ["employee", "requester"] for line in lines)
         children = psutil.Process(proc.pid).children(recursive=True)
         assert len(children) >= 7  # six services and NATS
         proc.kill()

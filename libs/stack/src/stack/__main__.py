@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from stack.launcher import DEMO_USERS, Stack, StackConfig
+from stack.launcher import Stack, StackConfig, demo_users
 
 
 def main() -> None:
@@ -54,8 +54,8 @@ def main() -> None:
         stack.start()
         say(f"\nhelpdesk is ready in {time.monotonic() - started:.1f}s: {stack.web_url}\n")
         say("demo logins (password for all: " + stack.demo_password + ")")
-        for user in DEMO_USERS:
-            say(f"  {user}")
+        for user, roles in demo_users():
+            say(f"  {user:<14} {roles}")
         say(f"\nlogs: {stack.logs}    stop: Ctrl-C\n")
         while True:
             for name, svc in stack.services.items():

@@ -29,7 +29,20 @@ DB_SERVICES = tuple(SERVICES)  # identity, routing, tickets, sla, audit
 ALL_SERVICES = (*DB_SERVICES, "web")
 SEEDED = ("identity", "routing", "sla")  # the services that own part of the demo organisation
 DEMO_ORG = Path(__file__).with_name("demo_org.json")
-DEMO_USERS = ("admin", "lead.it", "agent.it", "agent.supply", "agent.hr", "employee", "auditor")
+
+
+def demo_users() -> list[tuple[str, str]]:
+    """(username, what they do) of the demo organisation, for the launcher to print."""
+    org = json.loads(DEMO_ORG.read_text())
+    groups = {g["key"]: g["name"] for g in org["groups"]}
+    return [
+        (
+            u["username"],
+            ", ".join(r.replace("_", " ") for r in u["roles"])
+            + (f" ({', '.join(groups[g] for g in u['groups'])})" if u["groups"] else ""),
+        )
+        for u in org["users"]
+    ]
 
 
 @dataclass
