@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
+import ctypes
 import signal
+
+_PR_SET_PDEATHSIG = 1
+# Resolved here, in the parent: the hook below runs between fork and exec, where taking the
+# import lock (which another thread may hold at the moment of the fork) could deadlock.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
 
 
 def terminate_with_parent() -> None:
     """In the child, before exec: ask Linux to send SIGTERM when the launcher dies, even by
     SIGKILL, so that no service outlives it. (Services run in their own sessions, so that a
     Ctrl-C reaches the launcher alone, which then stops them in order.)"""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
