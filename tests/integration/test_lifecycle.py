@@ -26,6 +26,14 @@ def alive(pids: dict[str, int]) -> dict[str, int]:
     }
 
 
+def employee(api: str) -> dict[str, str]:
+    """Headers with a fresh token of the demo employee."""
+    resp = httpx.post(
+        f"{api}/auth/token", data={"username": "employee", "password": "lifecycle-pass-1"}
+    )
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
 def test_stop_leaves_nothing_running_and_restart_keeps_the_data() -> None:
     data = Path(tempfile.mkdtemp(prefix="helpdesk-lifecycle-"))
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data))
@@ -35,10 +43,7 @@ def test_stop_leaves_nothing_running_and_restart_keeps_the_data() -> None:
         first.start(timeout=180)
         try:
             api = first.web_url + "/api/v1"
-            token = httpx.post(
-                f"{api}/auth/token", data={"username": "employee", "password": "lifecycle-pass-1"}
-            ).json()["access_token"]
-            h = {"Authorization": f"Bearer {token}"}
+            h = employee(api)
             category = httpx.get(f"{api}/categories", headers=h).json()["items"][0]
             ticket = httpx.post(
                 f"{api}/tickets",
@@ -64,12 +69,7 @@ def test_stop_leaves_nothing_running_and_restart_keeps_the_data() -> None:
         second.start(timeout=180)
         try:
             api = second.web_url + "/api/v1"
-            token = httpx.post(
-                f"{api}/auth/token", data={"username": "employee", "password": "lifecycle-pass-1"}
-            ).json()["access_token"]
-            again = httpx.get(
-                f"{api}/tickets/{ticket['id']}", headers={"Authorization": f"Bearer {token}"}
-            )
+            again = httpx.get(f"{api}/tickets/{ticket['id']}", headers=employee(api))
             assert again.status_code == 200
             assert again.json()["title"] == "Survives a restart"
             pids = second.pids()

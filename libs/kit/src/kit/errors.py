@@ -40,8 +40,3 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 422
     title = "Unprocessable request"
-
-
-class Unavailable(DomainError):
-    status = 503
-    title = "Service unavailable"

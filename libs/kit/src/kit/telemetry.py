@@ -79,10 +79,6 @@ def setup_tracing(service: str, sample_ratio: float = 1.0) -> None:
     trace.set_tracer_provider(provider)
 
 
-def tracer(name: str) -> trace.Tracer:
-    return trace.get_tracer(name)
-
-
 def inject(carrier: MutableMapping[str, str]) -> MutableMapping[str, str]:
     """Write the current trace context (traceparent, tracestate) into a header-like mapping."""
     propagate.inject(carrier)

@@ -152,7 +152,3 @@ async def verify(*, session: Session, signer: Signer, chunk: int = 5000) -> Veri
             f"a signed checkpoint covers entry {beyond}, but the chain ends at {last}", last + 1
         )
     return report()
-
-
-async def count(*, session: Session) -> int:
-    return int((await session.execute(select(func.count()).select_from(entries))).scalar_one())

@@ -25,9 +25,6 @@ from kit.events.outbox import outbox_table
 SCHEMA = "tickets"
 metadata = schema_metadata(SCHEMA)
 
-PRIORITIES = ("low", "normal", "high")
-STATUSES = ("new", "assigned", "in_progress", "pending", "resolved", "closed", "reopened")
-
 tickets = Table(
     "tickets",
     metadata,
